@@ -1,0 +1,47 @@
+/**
+ * Encoding events for delivery, in the spec version they arrived in (DESIGN §5).
+ */
+import type { CloudEvent, SpecVersion } from './event.ts';
+
+export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json';
+
+/** The CloudEvents 0.1 JSON object, with the original's field order (reference §4.5). */
+export function toV01(event: CloudEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = { eventType: event.type };
+  if (event['eventtypeversion'] !== undefined) out['eventTypeVersion'] = event['eventtypeversion'];
+  out['cloudEventsVersion'] = event.specversion === '1.0' ? '0.1' : event.specversion;
+  out['source'] = event.source;
+  out['eventID'] = event.id;
+  if (event.time !== undefined) out['eventTime'] = event.time;
+  if (event.dataschema !== undefined) out['schemaURL'] = event.dataschema;
+  if (event['extensions'] !== undefined && event['extensions'] !== null) out['extensions'] = event['extensions'];
+  if (event.datacontenttype !== undefined) out['contentType'] = event.datacontenttype;
+  out['data'] = event.data ?? (event.data_base64 !== undefined ? event.data_base64 : null);
+  return out;
+}
+
+/** Structured mode: the JSON body a function receives. */
+export function encodeStructured(event: CloudEvent, specVersion: SpecVersion): { contentType: string; body: string } {
+  return {
+    contentType: STRUCTURED_CONTENT_TYPE,
+    body: JSON.stringify(specVersion === '0.1' ? toV01(event) : event),
+  };
+}
+
+const BINARY_SKIP = new Set(['data', 'data_base64', 'datacontenttype']);
+
+/** Binary mode (CloudEvents 1.0 HTTP binding): attributes as `ce-*` headers, data as the body. */
+export function encodeBinary(event: CloudEvent): { headers: Record<string, string>; body: string | Buffer } {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event)) {
+    if (BINARY_SKIP.has(name) || value === undefined || value === null) continue;
+    headers[`ce-${name}`] = typeof value === 'string' ? encodeURIComponent(value).replace(/%20/g, ' ') : JSON.stringify(value);
+  }
+  let body: string | Buffer;
+  if (event.data_base64 !== undefined) body = Buffer.from(event.data_base64, 'base64');
+  else if (typeof event.data === 'string') body = event.data;
+  else body = event.data === undefined ? '' : JSON.stringify(event.data);
+  const contentType = event.datacontenttype ?? (typeof event.data === 'string' ? 'text/plain' : 'application/json');
+  headers['content-type'] = contentType;
+  return { headers, body };
+}

@@ -1,0 +1,59 @@
+/**
+ * The hook catalogue: every extension point of a gateway, in one frozen object (`gateway.hooks`). The table in
+ * `core/README.md` mirrors it. Stage order per event: receive → auth → validation → transform → routing →
+ * prepare (per target) → invoke (→ respond, for a sync call).
+ */
+import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, HookMap, SyncHook } from 'tapable';
+import type {
+  EventContext, HttpReply, IncomingRequest, Invocation, InvokeResult, ReceivedEvents, Routes,
+} from './context.ts';
+import type { CloudEvent } from './event.ts';
+import type { GatewayError } from './errors.ts';
+
+/** Named stages for ordering taps (`{ name, stage: Stage.EARLY }`); lower runs first. Never rely on registration order. */
+export const Stage = Object.freeze({
+  FIRST: -1000,
+  EARLY: -100,
+  DEFAULT: 0,
+  LATE: 100,
+  /** Where core's own default taps sit (the request parser, …), so plugins run before them. */
+  LAST: 1000,
+});
+
+export type InvokeHook = AsyncSeriesBailHook<[Invocation], InvokeResult | undefined>;
+
+export function createHooks() {
+  return Object.freeze({
+    // ── lifecycle ──────────────────────────────────────────────────────────────────────────────────────────
+    /** After the store, bus and queue are open, before the servers listen: connect, warm pools. @since 0.1.0 */
+    start: new AsyncSeriesHook<[]>([], 'start'),
+    /** After the servers stopped and the queue drained: disconnect. @since 0.1.0 */
+    close: new AsyncSeriesHook<[]>([], 'close'),
+
+    // ── stages, per event ──────────────────────────────────────────────────────────────────────────────────
+    /** 1. Parse a request into events. First tap that returns wins; core's parser sits at `Stage.LAST`. @since 0.1.0 */
+    receive: new AsyncSeriesBailHook<[IncomingRequest], ReceivedEvents | undefined>(['request'], 'receive'),
+    /** 2. Authenticate and authorize; throw a `GatewayError` (401/403) to reject. @since 0.1.0 */
+    auth: new AsyncSeriesHook<[EventContext]>(['ctx'], 'auth'),
+    /** 3. Validate the event; throw a `GatewayError` (400) to reject. @since 0.1.0 */
+    validation: new AsyncSeriesHook<[EventContext]>(['ctx'], 'validation'),
+    /** 4. Event-level transform (normalise). Always return the event. @since 0.1.0 */
+    transform: new AsyncSeriesWaterfallHook<[CloudEvent, EventContext]>(['event', 'ctx'], 'transform'),
+    /** 5. Find the targets. Core's router fills them at `Stage.FIRST`; later taps may narrow them. Always return the routes. @since 0.1.0 */
+    routing: new AsyncSeriesWaterfallHook<[Routes, EventContext]>(['routes', 'ctx'], 'routing'),
+    /** 5b. Per target, before invoking or enqueuing: filter (set `skip`), authorize, transform the payload. Always return the invocation. @since 0.1.0 */
+    prepare: new AsyncSeriesWaterfallHook<[Invocation, EventContext]>(['invocation', 'ctx'], 'prepare'),
+    /** 6. Call a function; keyed by function type; a provider taps its own key. @since 0.1.0 */
+    invoke: new HookMap<InvokeHook>((type) => new AsyncSeriesBailHook<[Invocation], InvokeResult | undefined>(['invocation'], `invoke:${String(type)}`)),
+    /** 6b. Map a sync call's result to the HTTP reply. Core's mapping (reference §4.5) sits at `Stage.FIRST`. Always return the reply. @since 0.1.0 */
+    respond: new AsyncSeriesWaterfallHook<[HttpReply, InvokeResult, Invocation]>(['reply', 'result', 'invocation'], 'respond'),
+
+    // ── observers ──────────────────────────────────────────────────────────────────────────────────────────
+    /** A system event is about to be published (space, event). Taps must not throw. @since 0.1.0 */
+    systemEvent: new SyncHook<[string, CloudEvent]>(['space', 'event'], 'systemEvent'),
+    /** A request or event was rejected with this error. Taps must not throw. @since 0.1.0 */
+    rejected: new SyncHook<[GatewayError, IncomingRequest]>(['error', 'request'], 'rejected'),
+  });
+}
+
+export type GatewayHooks = ReturnType<typeof createHooks>;
