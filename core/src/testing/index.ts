@@ -1,0 +1,19 @@
+/**
+ * `@switchyard/core/testing`: the contract suites every `ConfigStore`, `DeliveryQueue` and `SystemBus`
+ * implementation runs (node:test), and small helpers for tests.
+ */
+export { configStoreContract, type ConfigStoreFactory, type ConfigStoreHarness } from './contracts/config-store.ts';
+export { deliveryQueueContract } from './contracts/delivery-queue.ts';
+export {
+  CONTRACT_RETRY_POLICY,
+  recorder,
+  watcher,
+  type Call,
+  type DeliveryQueueFactory,
+  type DeliveryQueueHarness,
+  type DeliveryQueueOptions,
+  type QueueTest,
+  type QueueTestContext,
+} from './contracts/queue-kit.ts';
+export { systemBusContract, type SystemBusFactory, type SystemBusHarness } from './contracts/system-bus.ts';
+export { captureLogger, deferred, makeDelivery, sleep, waitFor, type Deferred, type LogRecord } from './helpers.ts';
