@@ -35,7 +35,7 @@ export function encodeBinary(event: CloudEvent): { headers: Record<string, strin
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event)) {
     if (BINARY_SKIP.has(name) || value === undefined || value === null) continue;
-    headers[`ce-${name}`] = typeof value === 'string' ? encodeURIComponent(value).replace(/%20/g, ' ') : JSON.stringify(value);
+    headers[`ce-${name}`] = encodeHeaderValue(typeof value === 'string' ? value : JSON.stringify(value));
   }
   let body: string | Buffer;
   if (event.data_base64 !== undefined) body = Buffer.from(event.data_base64, 'base64');
@@ -44,4 +44,9 @@ export function encodeBinary(event: CloudEvent): { headers: Record<string, strin
   const contentType = event.datacontenttype ?? (typeof event.data === 'string' ? 'text/plain' : 'application/json');
   headers['content-type'] = contentType;
   return { headers, body };
+}
+
+/** CloudEvents HTTP binding §3.1.3.2: percent-encode space, `"`, `%` and anything outside printable ASCII. */
+function encodeHeaderValue(value: string): string {
+  return value.replace(/[^\x21-\x7E]|["%]/gu, (c) => encodeURIComponent(c));
 }
