@@ -20,6 +20,8 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly expose: boolean;
   readonly headers: Readonly<Record<string, string>>;
+  /** `hook/tap` that threw, filled in by core's interceptor. */
+  tap?: string;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -1,7 +1,242 @@
-// placeholder: the Gateway class is being written (see the brief); only its type surface is here for now.
+/**
+ * The Gateway: a hook catalogue, the plugins applied to it, and the two servers. It holds no stage logic of its
+ * own: that is in the pipeline and in core's default taps.
+ *
+ *   const gateway = new Gateway({ logger }).use(httpProvider());
+ *   const { eventsUrl, configUrl } = await gateway.start({ eventsPort: 4000, configPort: 4001 });
+ *   …
+ *   await gateway.close();
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SystemBus } from './bus.ts';
+import { DEFAULT_SUBJECT_PREFIX } from './bus.ts';
+import { createConfigApp } from './config/app.ts';
+import { tapDefaults } from './defaults.ts';
+import { MemoryBus } from './embedded/memory-bus.ts';
+import { MemoryQueue } from './embedded/memory-queue.ts';
+import { MemoryStore } from './embedded/memory-store.ts';
+import { GatewayError } from './errors.ts';
+import type { SpecVersion } from './event.ts';
+import { SystemEventType } from './event.ts';
 import type { GatewayHooks } from './hooks.ts';
+import { createHooks } from './hooks.ts';
+import { createEventsApp } from './http/events-app.ts';
+import type { SpaceStrategy } from './http/space.ts';
+import { interceptTaps } from './interceptors.ts';
+import { Invoker } from './invoke.ts';
+import type { Logger } from './logger.ts';
+import { consoleLogger } from './logger.ts';
+import { Pipeline } from './pipeline.ts';
+import type { GatewayPlugin } from './plugin.ts';
+import { applyPlugin } from './plugin.ts';
 import type { ProviderConfigValidator } from './provider.ts';
-export declare class Gateway {
-  readonly hooks: GatewayHooks;
-  readonly providers: Map<string, ProviderConfigValidator>;
+import type { DeliveryQueue } from './queue.ts';
+import { RoutingTable } from './routing/table.ts';
+import type { ConfigStore } from './store.ts';
+import { SystemEvents } from './system-events.ts';
+
+import { VERSION } from './version.ts';
+
+export interface GatewayOptions {
+  /** Where resources live. Default: in memory. */
+  readonly store?: ConfigStore;
+  /** Async delivery. Default: in process, 100 workers, backlog 200. */
+  readonly queue?: DeliveryQueue;
+  /** Where system events are published. Default: in process. */
+  readonly bus?: SystemBus;
+  /** Default: warnings and errors to stderr as JSON. */
+  readonly logger?: Logger;
+  /** Largest request body on either API, in bytes. Default 1 MiB. */
+  readonly bodyLimit?: number;
+  /** Isolate spaces on the Events API. Default: none, routing is global as in the original. */
+  readonly spaceStrategy?: SpaceStrategy;
+  /** The CloudEvents version of events the gateway makes (`http.request`, system events). Default `1.0`. */
+  readonly envelope?: SpecVersion;
+  /** Prefix of system event subjects. Default `eventgateway`. */
+  readonly subjectPrefix?: string;
+  /** Plugins to apply, in order (same as calling `use` for each). */
+  readonly plugins?: readonly GatewayPlugin[];
+}
+
+export interface ListenOptions {
+  /** Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Default 4000; 0 picks a free port. */
+  readonly eventsPort?: number;
+  /** Default 4001; 0 picks a free port. */
+  readonly configPort?: number;
+}
+
+export interface GatewayAddresses {
+  readonly eventsUrl: string;
+  readonly configUrl: string;
+}
+
+type State = 'new' | 'started' | 'closing' | 'closed';
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+export { VERSION };
+
+export class Gateway {
+  static readonly version = VERSION;
+  /** Every extension point; see the table in core/README.md. */
+  readonly hooks: GatewayHooks = createHooks();
+  /** Provider config validators by function type, filled by provider plugins; used by the Config API. */
+  readonly providers = new Map<string, ProviderConfigValidator>();
+  readonly store: ConfigStore;
+  readonly queue: DeliveryQueue;
+  readonly bus: SystemBus;
+  readonly logger: Logger;
+  readonly table: RoutingTable;
+  readonly systemEvents: SystemEvents;
+  readonly #options: GatewayOptions;
+  readonly #pipeline: Pipeline;
+  readonly #invoker: Invoker;
+  readonly #applied = new Set<string>();
+  readonly #servers: Server[] = [];
+  #inflight = 0;
+  #idle: (() => void) | undefined;
+  #unwatch: (() => void) | undefined;
+  #state: State = 'new';
+
+  constructor(options: GatewayOptions = {}) {
+    this.#options = options;
+    this.logger = options.logger ?? consoleLogger({ name: 'switchyard' });
+    this.store = options.store ?? new MemoryStore();
+    this.queue = options.queue ?? new MemoryQueue({ logger: this.logger });
+    this.bus = options.bus ?? new MemoryBus({ logger: this.logger });
+    this.table = new RoutingTable({ scoped: options.spaceStrategy !== undefined, logger: this.logger });
+    for (const hook of Object.values(this.hooks)) {
+      if ('intercept' in hook && 'taps' in hook) interceptTaps(hook);
+    }
+    this.hooks.invoke.intercept({ factory: (_key, hook) => (interceptTaps(hook), hook) });
+    let pipeline: Pipeline | undefined;
+    this.systemEvents = new SystemEvents({
+      hooks: this.hooks,
+      bus: this.bus,
+      logger: this.logger,
+      envelope: options.envelope ?? '1.0',
+      subjectPrefix: options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX,
+      dispatch: (space, event) => pipeline?.dispatchSystemEvent(space, event),
+    });
+    this.#invoker = new Invoker({ hooks: this.hooks, table: this.table, systemEvents: this.systemEvents, logger: this.logger });
+    pipeline = new Pipeline({
+      hooks: this.hooks, table: this.table, queue: this.queue, invoker: this.#invoker, systemEvents: this.systemEvents, logger: this.logger,
+    });
+    this.#pipeline = pipeline;
+    tapDefaults(this.hooks, this.table, { envelope: options.envelope ?? '1.0', logger: this.logger });
+    for (const plugin of options.plugins ?? []) this.use(plugin);
+  }
+
+  /** Apply a plugin. Only before `start`. Throws `GW_ERR_PLUGIN_*` when its metadata does not hold. */
+  use(plugin: GatewayPlugin): this {
+    if (this.#state !== 'new') throw new GatewayError('GW_ERR_ALREADY_STARTED', `Plugin "${plugin?.name}" cannot be added after start`);
+    applyPlugin(this, plugin, this.#applied, VERSION);
+    return this;
+  }
+
+  /** Names of the applied plugins, in order. */
+  get plugins(): readonly string[] {
+    return [...this.#applied];
+  }
+
+  /** True once `close` has begun: new requests get 503. */
+  get draining(): boolean {
+    return this.#state === 'closing' || this.#state === 'closed';
+  }
+
+  /** Open the store, bus and queue, run `start` taps, load routing, and listen. */
+  async start(listen: ListenOptions = {}): Promise<GatewayAddresses> {
+    if (this.#state !== 'new') throw new GatewayError('GW_ERR_ALREADY_STARTED', 'The gateway was already started');
+    this.#state = 'started';
+    const host = listen.host ?? '127.0.0.1';
+    await this.store.open();
+    await this.bus.open();
+    await this.hooks.start.promise();
+    this.#unwatch = await this.store.watch((change) => this.table.apply(change));
+    await this.queue.start(this.#invoker.deliver, {
+      retrying: (d, outcome, delayMs) => this.systemEvents.publish(d.space, SystemEventType.DELIVERY_RETRIED, {
+        space: d.space, subscriptionId: d.subscriptionId, functionId: d.functionId, eventId: d.event.id, attempts: d.attempts, delayMs, reason: outcome.reason,
+      }),
+      deadLettered: (d, outcome) => {
+        this.logger.error({ deliveryId: d.id, functionId: d.functionId, attempts: d.attempts, reason: outcome.reason }, 'delivery dead-lettered');
+        this.systemEvents.publish(d.space, SystemEventType.DELIVERY_DEAD_LETTERED, {
+          space: d.space, subscriptionId: d.subscriptionId, functionId: d.functionId, eventId: d.event.id, attempts: d.attempts, reason: outcome.reason,
+          ...(outcome.status === undefined ? {} : { status: outcome.status }),
+        });
+      },
+    });
+    const bodyLimit = this.#options.bodyLimit ?? 1024 * 1024;
+    const events = createEventsApp({
+      pipeline: this.#pipeline, table: this.table, hooks: this.hooks, logger: this.logger, bodyLimit,
+      isDraining: () => this.draining,
+      ...(this.#options.spaceStrategy ? { spaceStrategy: this.#options.spaceStrategy } : {}),
+    });
+    const config = createConfigApp({ store: this.store, providers: this.providers, logger: this.logger, bodyLimit, isDraining: () => this.draining });
+    const eventsUrl = await this.#listen(events.callback(), host, listen.eventsPort ?? 4000, true);
+    const configUrl = await this.#listen(config.callback(), host, listen.configPort ?? 4001, false);
+    return { eventsUrl, configUrl };
+  }
+
+  /**
+   * Graceful stop: new Events API requests get 503 at once; in-flight requests finish; the queue drains (a
+   * durable queue keeps what is left for the next start); then `close` taps run and everything is closed.
+   */
+  async close(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    const started = this.#state === 'started';
+    this.#state = 'closing';
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const deadline = Date.now() + timeoutMs;
+    if (started) {
+      await this.#requestsDone(timeoutMs);
+      await this.queue.close({ drain: true, timeoutMs: Math.max(0, deadline - Date.now()) });
+      this.#unwatch?.();
+      await Promise.all(this.#servers.map((server) => new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })));
+      await this.hooks.close.promise();
+      await this.bus.close();
+      await this.store.close();
+    }
+    this.#state = 'closed';
+  }
+
+  #listen(handler: RequestHandler, host: string, port: number, counted: boolean): Promise<string> {
+    const server = createServer(counted ? (req, res) => {
+      this.#inflight++;
+      res.once('close', () => {
+        if (--this.#inflight === 0) this.#idle?.();
+      });
+      void handler(req, res);
+    } : handler);
+    server.keepAliveTimeout = 65_000;
+    this.#servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        const address = server.address() as AddressInfo;
+        const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+        resolve(`http://${shown}:${address.port}`);
+      });
+    });
+  }
+
+  #requestsDone(timeoutMs: number): Promise<void> {
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.logger.warn({ inflight: this.#inflight }, 'requests still in flight at shutdown timeout');
+        resolve();
+      }, timeoutMs);
+      this.#idle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
 }

@@ -1,0 +1,119 @@
+/**
+ * The Events API (port 4000): Koa does intake only. One middleware reads the request, answers CORS preflights,
+ * runs the pipeline and writes the reply. Any method and any path is accepted (reference §4).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Koa from 'koa';
+import getRawBody from 'raw-body';
+import type { HttpReply, IncomingRequest } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import type { GatewayHooks } from '../hooks.ts';
+import type { Logger } from '../logger.ts';
+import type { Pipeline } from '../pipeline.ts';
+import { DEFAULT_SPACE } from '../pipeline.ts';
+import { errorReply } from '../respond.ts';
+import type { RoutingTable } from '../routing/table.ts';
+import { actualHeaders, isPreflight, preflightHeaders } from './cors.ts';
+import type { SpaceStrategy } from './space.ts';
+import { resolveSpace } from './space.ts';
+
+export interface EventsAppDeps {
+  readonly pipeline: Pipeline;
+  readonly table: RoutingTable;
+  readonly hooks: GatewayHooks;
+  readonly logger: Logger;
+  /** Largest accepted body, in bytes; larger gets 413. */
+  readonly bodyLimit: number;
+  readonly spaceStrategy?: SpaceStrategy;
+  readonly isDraining: () => boolean;
+}
+
+const INTERNAL_ERROR = 'Internal Server Error';
+
+export function createEventsApp(deps: EventsAppDeps): Koa {
+  const app = new Koa();
+  app.silent = true;
+  app.use(async (ctx) => {
+    ctx.respond = false;
+    await handle(deps, ctx.req, ctx.res);
+  });
+  return app;
+}
+
+async function handle(deps: EventsAppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (deps.isDraining()) {
+    return send(res, errorReply(new GatewayError('GW_ERR_DRAINING', 'Service Unavailable', { expose: true }), INTERNAL_ERROR), { connection: 'close' });
+  }
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  const method = req.method ?? 'GET';
+  const { space, path } = deps.spaceStrategy ? resolveSpace(deps.spaceStrategy, req.headers, rawPath) : { space: undefined, path: rawPath };
+  let extraHeaders: Record<string, string> = {};
+  const preflight = isPreflight(method, req.headers);
+  const cors = deps.table.cors(space ?? DEFAULT_SPACE, preflight ? String(req.headers['access-control-request-method']).toUpperCase() : method, path);
+  if (cors) {
+    if (preflight) return send(res, { status: 200, headers: preflightHeaders(cors, req.headers), body: '' });
+    extraHeaders = actualHeaders(cors, method, req.headers);
+  }
+  let reply: HttpReply;
+  let request: IncomingRequest | undefined;
+  try {
+    request = {
+      method,
+      path,
+      decodedPath: decodePath(path),
+      host: req.headers.host ?? '',
+      headers: req.headers,
+      query: q < 0 ? {} : parseQuery(url.slice(q + 1)),
+      body: await readBody(req, deps.bodyLimit),
+      ...(space === undefined ? {} : { space }),
+    };
+    reply = await deps.pipeline.handle(request);
+  } catch (err) {
+    reply = errorReply(err, INTERNAL_ERROR);
+    if (reply.status >= 500) deps.logger.error({ err, method, path }, 'event request failed');
+    else deps.logger.debug({ err, method, path }, 'event request rejected');
+    if (request && err instanceof GatewayError) {
+      try {
+        deps.hooks.rejected.call(err, request);
+      } catch (tapErr) {
+        deps.logger.error({ err: tapErr }, 'rejected tap threw; taps must not throw');
+      }
+    }
+  }
+  send(res, reply, extraHeaders);
+}
+
+function send(res: ServerResponse, reply: HttpReply, extra: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = reply.body;
+  res.writeHead(reply.status, { ...extra, ...reply.headers, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  try {
+    return await getRawBody(req, { limit, length: req.headers['content-length'] });
+  } catch (cause) {
+    const type = (cause as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      throw new GatewayError('GW_ERR_BODY_TOO_LARGE', `Request body is larger than the limit of ${limit} bytes.`, { cause });
+    }
+    throw new GatewayError('GW_ERR_BAD_REQUEST', `Request body could not be read: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+function parseQuery(search: string): Record<string, string[]> {
+  const query: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(search)) (query[name] ??= []).push(value);
+  return query;
+}

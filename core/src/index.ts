@@ -1,0 +1,56 @@
+/**
+ * @switchyard/core: the public surface. Named exports only; types on their own lines.
+ */
+export { Gateway, VERSION } from './gateway.ts';
+export type { GatewayOptions, ListenOptions, GatewayAddresses } from './gateway.ts';
+
+export { createHooks, Stage } from './hooks.ts';
+export type { GatewayHooks, InvokeHook } from './hooks.ts';
+
+export { GatewayError, ERRORS, FUNCTION_CALL_FAILED, errorBody, isGatewayError } from './errors.ts';
+export type { ErrorCode, GatewayErrorOptions } from './errors.ts';
+
+export { applyPlugin } from './plugin.ts';
+export type { GatewayPlugin, PluginMeta } from './plugin.ts';
+
+export { providerPlugin } from './provider.ts';
+export type { Provider, ProviderConfigValidator } from './provider.ts';
+
+export {
+  HTTP_REQUEST_EVENT, SYSTEM_EVENT_PREFIX, SystemEventType, GATEWAY_EVENT_SOURCE, HOP_EXTENSION, isSystemEventType,
+} from './event.ts';
+export type { CloudEvent, SpecVersion, HttpRequestData } from './event.ts';
+
+export { encodeStructured, encodeBinary, toV01, STRUCTURED_CONTENT_TYPE } from './encode.ts';
+export { parseRequest, newGatewayEvent, httpRequestData, flattenHeaders, canonicalHeaderKey } from './receive/index.ts';
+export type { ParseOptions, GatewayEventOptions } from './receive/index.ts';
+
+export type {
+  EventContext, EventState, IncomingRequest, ReceivedEvents, Route, Routes, Invocation, InvokeResult, HttpReply,
+} from './context.ts';
+export type {
+  EventType, FunctionConfig, Subscription, SubscriptionType, CorsConfig, Metadata, ResourceKind,
+} from './resources.ts';
+export { RESOURCE_KINDS, HTTP_METHODS } from './resources.ts';
+
+export type { ConfigStore, StoreEntry, StoreKey, StoreChange, StoreListener } from './store.ts';
+export type { DeliveryQueue, Delivery, DeliveryOutcome, DeliveryHandler, DeliveryObserver, RetryPolicy } from './queue.ts';
+export { DEFAULT_RETRY_POLICY, backoffDelay, mayRetry } from './queue.ts';
+export type { SystemBus, BusHandler } from './bus.ts';
+export { subjectMatches, systemEventSubject, DEFAULT_SUBJECT_PREFIX } from './bus.ts';
+
+export { MemoryStore } from './embedded/memory-store.ts';
+export { FileStore } from './embedded/file-store.ts';
+export { MemoryQueue } from './embedded/memory-queue.ts';
+export type { MemoryQueueOptions } from './embedded/memory-queue.ts';
+export { MemoryBus } from './embedded/memory-bus.ts';
+
+export { RoutingTable } from './routing/table.ts';
+export { PathTree } from './routing/path-tree.ts';
+export { pathEscape, subscriptionId, corsId } from './config/ids.ts';
+export { createConfigApp } from './config/app.ts';
+export type { ConfigApiDeps } from './config/app.ts';
+export type { SpaceStrategy } from './http/space.ts';
+
+export type { Logger } from './logger.ts';
+export { consoleLogger } from './logger.ts';
