@@ -1,0 +1,84 @@
+/**
+ * The `switchyard` command line. Accepts the original Event Gateway's flags, Go-style (`-dev`, `--dev`,
+ * `--config-port=4001`, `-config-port 4001`, `--dev=true`), plus Switchyard's own.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+export interface CliOptions {
+  dev: boolean;
+  host: string;
+  configPort: number;
+  eventsPort: number;
+  dataDir?: string;
+  embedDataDir?: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logFormat?: 'text' | 'json';
+  workers: number;
+  workersBacklog: number;
+  bodyLimit: number;
+  envelope: '1.0' | '0.1';
+  spaceStrategy?: 'header' | 'host' | 'path';
+  shutdownTimeout: number;
+  version?: boolean;
+}
+
+const LONG_FLAGS = new Set([
+  'dev', 'host', 'config-port', 'events-port', 'data-dir', 'embed-data-dir', 'log-level', 'log-format', 'workers',
+  'workers-backlog', 'body-limit', 'envelope', 'space-strategy', 'shutdown-timeout', 'version', 'help',
+]);
+
+/** Go's `flag` accepts `-name` as well as `--name`, and `--bool=true|false`; commander wants `--name`. */
+export function normaliseArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    const match = /^--?([a-z][a-z-]*)(=(.*))?$/.exec(arg);
+    if (!match || !LONG_FLAGS.has(match[1]!)) {
+      out.push(arg);
+      continue;
+    }
+    const [, name, , value] = match;
+    if ((name === 'dev' || name === 'version') && value !== undefined) {
+      if (value === 'true' || value === '1') out.push(`--${name}`);
+      else if (value !== 'false' && value !== '0') throw new InvalidArgumentError(`invalid boolean value "${value}" for -${name}`);
+      continue;
+    }
+    out.push(value === undefined ? `--${name}` : `--${name}=${value}`);
+  }
+  return out;
+}
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+export function createProgram(): Command {
+  return new Command('switchyard')
+    .description('Switchyard event gateway: Events API and Configuration API, compatible with the Serverless Event Gateway.')
+    .option('--dev', 'development mode: everything embedded, pretty logs', false)
+    .option('--host <address>', 'interface to listen on', '0.0.0.0')
+    .option('--config-port <port>', 'Configuration API port', integer(0, 65535), 4001)
+    .option('--events-port <port>', 'Events API port', integer(0, 65535), 4000)
+    .option('--data-dir <dir>', 'keep config and accepted async deliveries in this directory (survives restarts)')
+    .option('--embed-data-dir <dir>', 'the original\'s embedded-store directory; same as --data-dir')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .addOption(new Option('--log-format <format>', 'log format (default: json, or text with --dev)').choices(['text', 'json']))
+    .option('--workers <n>', 'async delivery workers', integer(1, 100_000), 100)
+    .option('--workers-backlog <n>', 'async deliveries held before new events get 429', integer(1, 10_000_000), 200)
+    .option('--body-limit <bytes>', 'largest request body accepted', integer(1, 1024 ** 3), 1024 * 1024)
+    .addOption(new Option('--envelope <version>', 'CloudEvents version of events the gateway makes (0.1 for migrating users)').choices(['1.0', '0.1']).default('1.0'))
+    .addOption(new Option('--space-strategy <kind>', 'isolate spaces on the Events API by header (x-switchyard-space), host subdomain or path prefix').choices(['header', 'host', 'path']))
+    .option('--shutdown-timeout <ms>', 'how long SIGTERM waits for in-flight work', integer(0, 3_600_000), 10_000)
+    .option('--version', 'print the version and exit')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+}
+
+export function parseOptions(argv: readonly string[]): CliOptions {
+  const program = createProgram();
+  program.parse(normaliseArgv(argv), { from: 'user' });
+  return program.opts<CliOptions>();
+}
