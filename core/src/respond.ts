@@ -1,26 +1,21 @@
 /**
  * Mapping results and errors to HTTP replies (Koa's `respond()` analogue).
  *
- * A sync `http.request` function answers `{"statusCode":int,"headers":{string:string},"body":string}`
- * (reference §4.5); anything else is `HTTP response object malformed` (500). Other sync event types get the
- * function's body as it is, with status 200.
+ * A sync function, whatever the event type, answers `{"statusCode":int,"headers":{string:string},"body":string}`
+ * (reference §4.5; the original's `handleSyncSubscription` sends every sync reply through `httpRequestHandler`, and
+ * `docs/subscription-types.md` says the same); anything else is `HTTP response object malformed` (500).
  */
 import type { HttpReply, Invocation, InvokeResult } from './context.ts';
 import { errorBody, GatewayError, isGatewayError } from './errors.ts';
-import { HTTP_REQUEST_EVENT } from './event.ts';
 
 export const RESPONSE_MALFORMED = 'HTTP response object malformed';
 
+/** RFC 9110 token; field values as Node's `http` accepts them (tab, visible ASCII, space, obs-text). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 /** Core's `respond` tap. */
-export function mapFunctionReply(reply: HttpReply, result: InvokeResult, invocation: Invocation): HttpReply {
-  const eventType = invocation.subscription?.eventType ?? invocation.event.type;
-  if (eventType !== HTTP_REQUEST_EVENT) {
-    const contentType = result.headers['content-type'];
-    reply.status = 200;
-    reply.body = result.body;
-    if (contentType !== undefined) reply.headers['content-type'] = contentType;
-    return reply;
-  }
+export function mapFunctionReply(reply: HttpReply, result: InvokeResult, _invocation: Invocation): HttpReply {
   const parsed = parseHttpResponse(result.body);
   reply.status = parsed.statusCode;
   Object.assign(reply.headers, parsed.headers);
@@ -45,9 +40,11 @@ function parseHttpResponse(body: Buffer): HttpResponseObject {
   const { statusCode = 200, headers = {}, body: text = '' } = value as Record<string, unknown>;
   // statusCode 0 is Go's zero value: the original's default of 200.
   const status = statusCode === 0 ? 200 : statusCode;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) throw malformed();
+  // A final reply cannot be informational (1xx): sent as is, the client gets a hang-up.
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) throw malformed();
   if (typeof text !== 'string' || typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw malformed();
-  for (const v of Object.values(headers)) if (typeof v !== 'string') throw malformed();
+  // Headers that cannot be sent (name not a token; CR, LF or characters beyond Latin-1 in the value) are malformed too.
+  for (const [name, v] of Object.entries(headers)) if (typeof v !== 'string' || !HEADER_NAME.test(name) || !HEADER_VALUE.test(v)) throw malformed();
   return { statusCode: status, headers: headers as Record<string, string>, body: text };
 }
 

@@ -26,11 +26,11 @@ describe('sync reply mapping (reference §4.5)', () => {
     });
   }
 
-  it('passes other event types through as 200 with the function body and content type', () => {
-    const reply = mapFunctionReply(fresh(), result('raw bytes', { 'content-type': 'text/plain' }), invocation('user.created'));
-    assert.equal(reply.status, 200);
-    assert.equal(String(reply.body), 'raw bytes');
-    assert.equal(reply.headers['content-type'], 'text/plain');
+  it('maps every sync event type the same way, as the original does (httpRequestHandler for every sync subscription)', () => {
+    const reply = mapFunctionReply(fresh(), result('{"statusCode":201,"headers":{"x-a":"b"},"body":"created"}', { 'content-type': 'application/json' }), invocation('user.created'));
+    assert.deepEqual(reply, { status: 201, headers: { 'x-a': 'b' }, body: 'created' });
+    assert.throws(() => mapFunctionReply(fresh(), result('raw bytes', { 'content-type': 'text/plain' }), invocation('user.created')), (err: unknown) =>
+      err instanceof GatewayError && err.message === RESPONSE_MALFORMED && err.status === 500);
   });
 });
 
