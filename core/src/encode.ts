@@ -30,12 +30,17 @@ export function encodeStructured(event: CloudEvent, specVersion: SpecVersion): {
 
 const BINARY_SKIP = new Set(['data', 'data_base64', 'datacontenttype']);
 
-/** Binary mode (CloudEvents 1.0 HTTP binding): attributes as `ce-*` headers, data as the body. */
+/**
+ * Binary mode: attributes as `ce-*` headers, data as the body. A CloudEvents 0.1 event (specversion `0.1`) keeps its
+ * version: the 0.1 HTTP transport binding's `CE-EventType`, `CE-CloudEventsVersion`, …, `CE-X-<extension>` headers.
+ */
 export function encodeBinary(event: CloudEvent): { headers: Record<string, string>; body: string | Buffer } {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event)) {
-    if (BINARY_SKIP.has(name) || value === undefined || value === null) continue;
-    headers[`ce-${name}`] = encodeHeaderValue(typeof value === 'string' ? value : JSON.stringify(value));
+  const headers: Record<string, string> = event.specversion === '0.1' ? binaryV01Headers(event) : {};
+  if (event.specversion !== '0.1') {
+    for (const [name, value] of Object.entries(event)) {
+      if (BINARY_SKIP.has(name) || value === undefined || value === null) continue;
+      headers[`ce-${name}`] = encodeHeaderValue(typeof value === 'string' ? value : JSON.stringify(value));
+    }
   }
   let body: string | Buffer;
   if (event.data_base64 !== undefined) body = Buffer.from(event.data_base64, 'base64');
@@ -49,4 +54,33 @@ export function encodeBinary(event: CloudEvent): { headers: Record<string, strin
 /** CloudEvents HTTP binding §3.1.3.2: percent-encode space, `"`, `%` and anything outside printable ASCII. */
 function encodeHeaderValue(value: string): string {
   return value.replace(/[^\x21-\x7E]|["%]/gu, (c) => encodeURIComponent(c));
+}
+
+/** CloudEvents 0.1 binary headers; extension values that are not strings are sent as JSON. */
+function binaryV01Headers(event: CloudEvent): Record<string, string> {
+  const v01 = toV01(event);
+  const headers: Record<string, string> = {};
+  for (const [field, header] of V01_HEADERS) {
+    const value = v01[field];
+    if (typeof value === 'string' && value !== '') headers[header] = encodeV01HeaderValue(value);
+  }
+  const extensions = v01['extensions'];
+  if (typeof extensions === 'object' && extensions !== null) {
+    for (const [name, value] of Object.entries(extensions)) {
+      if (value === undefined || value === null || !HEADER_TOKEN.test(name)) continue;
+      headers[`ce-x-${name.toLowerCase()}`] = encodeV01HeaderValue(typeof value === 'string' ? value : JSON.stringify(value));
+    }
+  }
+  return headers;
+}
+
+const V01_HEADERS: readonly (readonly [string, string])[] = [
+  ['eventType', 'ce-eventtype'], ['eventTypeVersion', 'ce-eventtypeversion'], ['cloudEventsVersion', 'ce-cloudeventsversion'],
+  ['source', 'ce-source'], ['eventID', 'ce-eventid'], ['eventTime', 'ce-eventtime'], ['schemaURL', 'ce-schemaurl'],
+];
+const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** 0.1 receivers (the original) read header values verbatim: only what cannot be sent as is gets percent-encoded. */
+function encodeV01HeaderValue(value: string): string {
+  return value.replace(/[^\x20-\x7E]/gu, (c) => encodeURIComponent(c));
 }

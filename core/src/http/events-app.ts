@@ -42,7 +42,7 @@ export function createEventsApp(deps: EventsAppDeps): Koa {
 
 async function handle(deps: EventsAppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (deps.isDraining()) {
-    return send(res, errorReply(new GatewayError('GW_ERR_DRAINING', 'Service Unavailable', { expose: true }), INTERNAL_ERROR), { connection: 'close' });
+    return send(res, errorReply(new GatewayError('GW_ERR_DRAINING', 'Service Unavailable', { expose: true }), INTERNAL_ERROR), { connection: 'close' }, deps.logger);
   }
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -53,7 +53,7 @@ async function handle(deps: EventsAppDeps, req: IncomingMessage, res: ServerResp
   const preflight = isPreflight(method, req.headers);
   const cors = deps.table.cors(space ?? DEFAULT_SPACE, preflight ? String(req.headers['access-control-request-method']).toUpperCase() : method, path);
   if (cors) {
-    if (preflight) return send(res, { status: 200, headers: preflightHeaders(cors, req.headers), body: '' });
+    if (preflight) return send(res, { status: 200, headers: preflightHeaders(cors, req.headers), body: '' }, {}, deps.logger);
     extraHeaders = actualHeaders(cors, method, req.headers);
   }
   let reply: HttpReply;
@@ -82,13 +82,30 @@ async function handle(deps: EventsAppDeps, req: IncomingMessage, res: ServerResp
       }
     }
   }
-  send(res, reply, extraHeaders);
+  send(res, reply, extraHeaders, deps.logger);
 }
 
-function send(res: ServerResponse, reply: HttpReply, extra: Record<string, string> = {}): void {
+/** Framing is the gateway's: a reply's own Content-Length or Transfer-Encoding would contradict the body sent. */
+const FRAMING = new Set(['content-length', 'transfer-encoding']);
+
+function send(res: ServerResponse, reply: HttpReply, extra: Record<string, string>, logger: Logger): void {
   if (res.headersSent || res.destroyed) return;
-  const body = reply.body;
-  res.writeHead(reply.status, { ...extra, ...reply.headers, 'content-length': Buffer.byteLength(body) });
+  const headers: Record<string, string | number> = { ...extra };
+  for (const name in reply.headers) if (!FRAMING.has(name.toLowerCase())) headers[name] = reply.headers[name]!;
+  // 1xx, 204 and 304 have no body, and so no Content-Length (RFC 9110 §8.6, §15.3.5, §15.4.5).
+  const bodyless = reply.status < 200 || reply.status === 204 || reply.status === 304;
+  const body = bodyless ? '' : reply.body;
+  if (!bodyless) headers['content-length'] = Buffer.byteLength(body);
+  try {
+    res.writeHead(reply.status, headers);
+  } catch (err) {
+    // A header Node refuses to send (e.g. set by a plugin's respond tap): a JSON 500 instead of Koa's text/plain one.
+    logger.error({ err, status: reply.status }, 'reply could not be sent; answered 500');
+    const fallback = errorReply(new Error('unsendable reply'), INTERNAL_ERROR);
+    res.writeHead(fallback.status, { ...fallback.headers, 'content-length': Buffer.byteLength(fallback.body) });
+    res.end(fallback.body);
+    return;
+  }
   res.end(body);
 }
 

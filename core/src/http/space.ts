@@ -14,6 +14,8 @@ export type SpaceStrategy =
 
 export const DEFAULT_SPACE_HEADER = 'x-switchyard-space';
 
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
 /** The space of a request, and the path to route it by. A request that names no space belongs to `default`. */
 export function resolveSpace(strategy: SpaceStrategy, headers: IncomingHttpHeaders, path: string): { space: string; path: string } {
   switch (strategy.kind) {
@@ -24,6 +26,8 @@ export function resolveSpace(strategy: SpaceStrategy, headers: IncomingHttpHeade
     }
     case 'host': {
       const host = (headers.host ?? '').replace(/:\d+$/, '');
+      // An IP address has no subdomain: 127.0.0.1 is the default space, not space "127".
+      if (IPV4.test(host) || host.startsWith('[')) return { space: 'default', path };
       const labels = host.split('.');
       return { space: labels.length >= 3 && labels[0] ? labels[0] : 'default', path };
     }
