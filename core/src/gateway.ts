@@ -19,6 +19,7 @@ import { MemoryQueue } from './embedded/memory-queue.ts';
 import { MemoryStore } from './embedded/memory-store.ts';
 import { GatewayError } from './errors.ts';
 import type { SpecVersion } from './event.ts';
+import type { Invocation, InvokeResult } from './context.ts';
 import { SystemEventType } from './event.ts';
 import type { GatewayHooks } from './hooks.ts';
 import { createHooks } from './hooks.ts';
@@ -137,6 +138,14 @@ export class Gateway {
     return this;
   }
 
+  /**
+   * Call a function through its provider, with the `function.*` system events (none when `invocation.payload` is
+   * set, e.g. authorizer calls). Rejects with a `GatewayError` when there is no reply or the reply is a 5xx.
+   */
+  call(invocation: Invocation): Promise<InvokeResult> {
+    return this.#invoker.call(invocation);
+  }
+
   /** Names of the applied plugins, in order. */
   get plugins(): readonly string[] {
     return [...this.#applied];
@@ -174,7 +183,11 @@ export class Gateway {
       isDraining: () => this.draining,
       ...(this.#options.spaceStrategy ? { spaceStrategy: this.#options.spaceStrategy } : {}),
     });
-    const config = createConfigApp({ store: this.store, providers: this.providers, logger: this.logger, bodyLimit, isDraining: () => this.draining });
+    const config = createConfigApp({
+      store: this.store, providers: this.providers, logger: this.logger, bodyLimit, isDraining: () => this.draining,
+      extend: (router) => this.hooks.configApi.call(router),
+      extendResource: (resource, input) => this.hooks.configResource.promise(resource, input),
+    });
     const eventsUrl = await this.#listen(events.callback(), host, listen.eventsPort ?? 4000, true);
     const configUrl = await this.#listen(config.callback(), host, listen.configPort ?? 4001, false);
     return { eventsUrl, configUrl };

@@ -3,12 +3,14 @@
  * `core/README.md` mirrors it. Stage order per event: receive → auth → validation → transform → routing →
  * prepare (per target) → invoke (→ respond, for a sync call).
  */
+import type Router from '@koa/router';
 import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, HookMap, SyncHook } from 'tapable';
 import type {
   EventContext, HttpReply, IncomingRequest, Invocation, InvokeResult, ReceivedEvents, Routes,
 } from './context.ts';
 import type { CloudEvent } from './event.ts';
 import type { GatewayError } from './errors.ts';
+import type { ResourceByKind, ResourceKind } from './resources.ts';
 
 /** Named stages for ordering taps (`{ name, stage: Stage.EARLY }`); lower runs first. Never rely on registration order. */
 export const Stage = Object.freeze({
@@ -19,6 +21,17 @@ export const Stage = Object.freeze({
   /** Where core's own default taps sit (the request parser, …), so plugins run before them. */
   LAST: 1000,
 });
+
+/** A resource the Config API is about to store. */
+export type ConfigResource = ResourceByKind[ResourceKind];
+
+/** What the Config API was asked: the parsed request body holds any fields a plugin adds. */
+export interface ConfigResourceInput {
+  readonly kind: ResourceKind;
+  readonly op: 'create' | 'update';
+  readonly space: string;
+  readonly body: Readonly<Record<string, unknown>>;
+}
 
 export type InvokeHook = AsyncSeriesBailHook<[Invocation], InvokeResult | undefined>;
 
@@ -47,6 +60,15 @@ export function createHooks() {
     invoke: new HookMap<InvokeHook>((type) => new AsyncSeriesBailHook<[Invocation], InvokeResult | undefined>(['invocation'], `invoke:${String(type)}`)),
     /** 6b. Map a sync call's result to the HTTP reply. Core's mapping (reference §4.5) sits at `Stage.FIRST`. Always return the reply. @since 0.1.0 */
     respond: new AsyncSeriesWaterfallHook<[HttpReply, InvokeResult, Invocation]>(['reply', 'result', 'invocation'], 'respond'),
+
+    // ── Configuration API ──────────────────────────────────────────────────────────────────────────────────
+    /**
+     * A resource about to be stored (create or update), after core's own validation. Check and add fields of your
+     * own (read them from `input.body`); throw a `GatewayError` (400) to refuse. Always return the resource. @since 0.1.0
+     */
+    configResource: new AsyncSeriesWaterfallHook<[ConfigResource, ConfigResourceInput]>(['resource', 'input'], 'configResource'),
+    /** The Config API's router, before core's routes: add routes or router middleware (API keys, tokens, metrics). @since 0.1.0 */
+    configApi: new SyncHook<[Router]>(['router'], 'configApi'),
 
     // ── observers ──────────────────────────────────────────────────────────────────────────────────────────
     /** A system event is about to be published (space, event). Taps must not throw. @since 0.1.0 */

@@ -5,7 +5,7 @@ export { Gateway, VERSION } from './gateway.ts';
 export type { GatewayOptions, ListenOptions, GatewayAddresses } from './gateway.ts';
 
 export { createHooks, Stage } from './hooks.ts';
-export type { GatewayHooks, InvokeHook } from './hooks.ts';
+export type { GatewayHooks, InvokeHook, ConfigResource, ConfigResourceInput } from './hooks.ts';
 
 export { GatewayError, ERRORS, FUNCTION_CALL_FAILED, errorBody, isGatewayError } from './errors.ts';
 export type { ErrorCode, GatewayErrorOptions } from './errors.ts';
@@ -50,6 +50,9 @@ export { PathTree } from './routing/path-tree.ts';
 export { pathEscape, subscriptionId, corsId } from './config/ids.ts';
 export { createConfigApp } from './config/app.ts';
 export type { ConfigApiDeps } from './config/app.ts';
+export { ConfigService } from './config/service.ts';
+export type { ConfigServiceOptions, ResourceExtender, MetadataFilter } from './config/service.ts';
+export { builtinProviderValidators } from './config/functions.ts';
 export type { SpaceStrategy } from './http/space.ts';
 
 export type { Logger } from './logger.ts';

@@ -18,6 +18,7 @@ import type { ResourceKind } from '../resources.ts';
 import type { ConfigStore } from '../store.ts';
 import { DEFAULT_BODY_LIMIT, metadataFilters, rawLastSegment, readBody, sendError, sendJson, sendText } from './http.ts';
 import { ConfigService } from './service.ts';
+import type { ResourceExtender } from './service.ts';
 import { parseBody } from './validate.ts';
 
 export interface ConfigApiDeps {
@@ -36,6 +37,8 @@ export interface ConfigApiDeps {
    * registered, so a route added here for the same method and path wins unless it calls `next()`.
    */
   readonly extend?: (router: Router) => void;
+  /** Plugins' resource fields (`hooks.configResource`). */
+  readonly extendResource?: ResourceExtender;
 }
 
 type Handler = (ctx: Context) => Promise<void>;
@@ -51,7 +54,9 @@ interface Resource {
 
 /** The Config API as a Koa app: `http.createServer(createConfigApp(deps).callback())`. */
 export function createConfigApp(deps: ConfigApiDeps): Koa {
-  const service = new ConfigService({ store: deps.store, providers: deps.providers, logger: deps.logger });
+  const service = new ConfigService({
+    store: deps.store, providers: deps.providers, logger: deps.logger, ...(deps.extendResource ? { extendResource: deps.extendResource } : {}),
+  });
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const draining = deps.isDraining ?? (() => false);
   const router = new Router();

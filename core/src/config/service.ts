@@ -14,6 +14,7 @@ import type { ProviderConfigValidator } from '../provider.ts';
 import type { CorsConfig, EventType, FunctionConfig, Metadata, ResourceByKind, ResourceKind, Subscription } from '../resources.ts';
 import { PathTree } from '../routing/path-tree.ts';
 import type { ConfigStore } from '../store.ts';
+import type { ConfigResource, ConfigResourceInput } from '../hooks.ts';
 import { validateFunction } from './functions.ts';
 import { goQuote } from './go-format.ts';
 import { validateCors, validateEventType, validateSubscription } from './validate.ts';
@@ -29,7 +30,12 @@ export interface ConfigServiceOptions {
   /** Installed providers' config validators by function type; they override or extend the built-in five. */
   readonly providers?: ReadonlyMap<string, ProviderConfigValidator>;
   readonly logger?: Logger;
+  /** Plugins' resource fields: called after core's validation on every create and update (`hooks.configResource`). */
+  readonly extendResource?: ResourceExtender;
 }
+
+/** Check and add plugin fields to a validated resource; return it (see `hooks.configResource`). */
+export type ResourceExtender = (resource: ConfigResource, input: ConfigResourceInput) => Promise<ConfigResource>;
 
 /** Names in messages: `Event Type "a" not found.`, `Function "f" already registered.` */
 const LABEL: Readonly<Record<ResourceKind, string>> = {
@@ -62,9 +68,11 @@ export class ConfigService {
   readonly #store: ConfigStore;
   readonly #providers: ReadonlyMap<string, ProviderConfigValidator>;
   readonly #logger: Logger | undefined;
+  readonly #extendResource: ResourceExtender | undefined;
 
   constructor(options: ConfigServiceOptions) {
     this.#store = options.store;
+    this.#extendResource = options.extendResource;
     this.#providers = options.providers ?? new Map();
     this.#logger = options.logger;
   }
@@ -86,7 +94,7 @@ export class ConfigService {
 
   /** Validate (400), exists (409), authorizer function exists (400). */
   async createEventType(space: string, body: unknown): Promise<EventType> {
-    const eventType = validateEventType(body, space);
+    const eventType = await this.#extend('eventtypes', 'create', space, validateEventType(body, space), body);
     if (await this.#find('eventtypes', space, eventType.name)) throw alreadyExists('eventtypes', eventType.name);
     await this.#checkAuthorizer(eventType);
     return this.#create('eventtypes', space, eventType.name, eventType);
@@ -94,7 +102,7 @@ export class ConfigService {
 
   /** Validate (400), exists (404), authorizer function exists (400); the whole object is replaced. */
   async updateEventType(space: string, name: string, body: unknown): Promise<EventType> {
-    const eventType = validateEventType(body, space, name);
+    const eventType = await this.#extend('eventtypes', 'update', space, validateEventType(body, space, name), body);
     await this.getEventType(space, name);
     await this.#checkAuthorizer(eventType);
     return this.#update('eventtypes', space, name, eventType);
@@ -128,14 +136,14 @@ export class ConfigService {
 
   /** Validate (400), exists (409). */
   async createFunction(space: string, body: unknown): Promise<FunctionConfig> {
-    const fn = validateFunction(body, space, undefined, this.#providers);
+    const fn = await this.#extend('functions', 'create', space, validateFunction(body, space, undefined, this.#providers), body);
     if (await this.#find('functions', space, fn.functionId)) throw alreadyExists('functions', fn.functionId);
     return this.#create('functions', space, fn.functionId, fn);
   }
 
   /** Validate (400), exists (404). The id comes from the URL. */
   async updateFunction(space: string, functionId: string, body: unknown): Promise<FunctionConfig> {
-    const fn = validateFunction(body, space, functionId, this.#providers);
+    const fn = await this.#extend('functions', 'update', space, validateFunction(body, space, functionId, this.#providers), body);
     await this.getFunction(space, functionId);
     return this.#update('functions', space, functionId, fn);
   }
@@ -169,7 +177,7 @@ export class ConfigService {
 
   /** Validate (400), exists (409), sync path conflict (400), event type exists (400), function exists (400). */
   async createSubscription(space: string, body: unknown): Promise<Subscription> {
-    const sub = validateSubscription(body, space);
+    const sub = await this.#extend('subscriptions', 'create', space, validateSubscription(body, space), body);
     if (await this.#find('subscriptions', space, sub.subscriptionId)) throw alreadyExists('subscriptions', sub.subscriptionId);
     if (sub.type === 'sync') await this.#checkPathConflict(sub);
     if (!(await this.#find('eventtypes', space, sub.eventType))) throw notFound('eventtypes', sub.eventType, 400);
@@ -182,7 +190,7 @@ export class ConfigService {
    * (400). The event type is not checked again, as in the original.
    */
   async updateSubscription(space: string, subscriptionId: string, body: unknown): Promise<Subscription> {
-    const sub: Subscription = { ...validateSubscription(body, space), subscriptionId };
+    const sub = await this.#extend('subscriptions', 'update', space, { ...validateSubscription(body, space), subscriptionId }, body);
     const old = await this.getSubscription(space, subscriptionId);
     const fields = [['Type', 'type'], ['EventType', 'eventType'], ['FunctionID', 'functionId'], ['Path', 'path'], ['Method', 'method']] as const;
     for (const [field, key] of fields) if (sub[key] !== old[key]) throw invalidUpdate(field, 'subscription');
@@ -224,14 +232,14 @@ export class ConfigService {
 
   /** Validate (400), exists (409). */
   async createCors(space: string, body: unknown): Promise<CorsConfig> {
-    const cors = validateCors(body, space);
+    const cors = await this.#extend('cors', 'create', space, validateCors(body, space), body);
     if (await this.#find('cors', space, cors.corsId)) throw alreadyExists('cors', cors.corsId);
     return this.#create('cors', space, cors.corsId, cors);
   }
 
   /** Validate (400), exists (404), `method` and `path` unchanged (400). The id comes from the URL. */
   async updateCors(space: string, id: string, body: unknown): Promise<CorsConfig> {
-    const cors: CorsConfig = { ...validateCors(body, space), corsId: id };
+    const cors = await this.#extend('cors', 'update', space, { ...validateCors(body, space), corsId: id }, body);
     const old = await this.getCors(space, id);
     if (cors.method !== old.method) throw invalidUpdate('Method', 'CORS configuration');
     if (cors.path !== old.path) throw invalidUpdate('Path', 'CORS configuration');
@@ -240,6 +248,13 @@ export class ConfigService {
 
   deleteCors(space: string, id: string): Promise<void> {
     return this.#delete('cors', space, id);
+  }
+
+  /** Plugins' fields (`hooks.configResource`), after core's validation. */
+  async #extend<K extends ResourceKind>(kind: K, op: 'create' | 'update', space: string, resource: ResourceOf<K>, body: unknown): Promise<ResourceOf<K>> {
+    if (!this.#extendResource) return resource;
+    const input: ConfigResourceInput = { kind, op, space, body: isRecord(body) ? body : {} };
+    return (await this.#extendResource(resource, input)) as ResourceOf<K>;
   }
 
   // ---- store access: every store failure becomes GW_ERR_STORE (500)
@@ -291,3 +306,7 @@ export class ConfigService {
 }
 
 type ResourceOf<K extends ResourceKind> = ResourceByKind[K];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
