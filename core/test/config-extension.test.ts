@@ -1,7 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Gateway, GatewayError } from '../src/index.ts';
-import type { EventType } from '../src/index.ts';
 
 describe('Config API extension points', () => {
   const gateway = new Gateway({ logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } });
@@ -11,7 +10,7 @@ describe('Config API extension points', () => {
       gw.hooks.configResource.tapPromise('labels', async (resource, input) => {
         if (input.kind !== 'eventtypes' || input.body['label'] === undefined) return resource;
         if (typeof input.body['label'] !== 'string') throw new GatewayError('GW_ERR_VALIDATION', 'label must be a string');
-        return { ...resource, label: input.body['label'] } as EventType;
+        return Object.assign({}, resource, { label: input.body['label'] });
       });
       gw.hooks.configApi.tap('labels', (router) => {
         router.get('/v1/labels', (ctx) => {

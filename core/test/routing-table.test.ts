@@ -55,3 +55,25 @@ describe('routing table', () => {
     assert.deepEqual(table.cors('default', 'GET', '/a')?.allowedOrigins, ['http://x.test']);
   });
 });
+
+describe('event type definitions', () => {
+  const et = (space: string, name: string, extra: Record<string, unknown> = {}): StoreChange => put('eventtypes', space, name, { space, name, ...extra });
+  it('global routing: the event space\'s definition, else default\'s, else the first space by name', () => {
+    const table = new RoutingTable({ scoped: false, logger });
+    table.apply(et('zeta', 'a.b', { v: 'zeta' }));
+    table.apply(et('beta', 'a.b', { v: 'beta' }));
+    assert.equal(table.eventTypeFor('default', 'a.b')?.space, 'beta');
+    table.apply(et('default', 'a.b'));
+    assert.equal(table.eventTypeFor('default', 'a.b')?.space, 'default');
+    assert.equal(table.eventTypeFor('zeta', 'a.b')?.space, 'zeta');
+    table.apply({ op: 'delete', key: { kind: 'eventtypes', space: 'default', id: 'a.b' } });
+    assert.equal(table.eventTypeFor('default', 'a.b')?.space, 'beta');
+    assert.equal(table.eventTypeFor('default', 'x.y'), undefined);
+  });
+  it('isolated spaces: only the event\'s own space', () => {
+    const table = new RoutingTable({ scoped: true, logger });
+    table.apply(et('beta', 'a.b'));
+    assert.equal(table.eventTypeFor('default', 'a.b'), undefined);
+    assert.equal(table.eventTypeFor('beta', 'a.b')?.space, 'beta');
+  });
+});

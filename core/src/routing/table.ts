@@ -23,6 +23,8 @@ export class RoutingTable {
   readonly #logger: Logger;
   readonly #functions = new Map<string, FunctionConfig>();
   readonly #eventTypes = new Map<string, EventType>();
+  /** Event types by name, then by space (for `eventTypeFor` in global routing). */
+  readonly #eventTypesByName = new Map<string, Map<string, EventType>>();
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #cors = new Map<string, CorsConfig>();
   readonly #syncTrees = new Map<string, PathTree<Subscription>>();
@@ -46,7 +48,8 @@ export class RoutingTable {
         case 'functions':
           return setOrDelete(this.#functions, id, change);
         case 'eventtypes':
-          return setOrDelete(this.#eventTypes, id, change);
+          setOrDelete(this.#eventTypes, id, change);
+          return this.#indexEventType(change);
         case 'subscriptions':
           this.#removeSubscription(id);
           if (change.op === 'put') this.#addSubscription(id, change.entry.value as Subscription);
@@ -71,6 +74,21 @@ export class RoutingTable {
     return this.#eventTypes.get(`${space}${SEP}${name}`);
   }
 
+  /**
+   * The event type definition that applies to an event of `space`: that space's when spaces are isolated; in global
+   * routing the `default` space's, or else the first space (by name) that registered the type.
+   */
+  eventTypeFor(space: string, name: string): EventType | undefined {
+    if (this.#scoped) return this.eventType(space, name);
+    const spaces = this.#eventTypesByName.get(name);
+    if (!spaces) return undefined;
+    const own = spaces.get(space) ?? spaces.get('default');
+    if (own) return own;
+    let first: EventType | undefined;
+    for (const [s, definition] of spaces) if (first === undefined || s < first.space) first = definition;
+    return first;
+  }
+
   subscription(space: string, subscriptionId: string): Subscription | undefined {
     return this.#subscriptions.get(`${space}${SEP}${subscriptionId}`);
   }
@@ -89,6 +107,18 @@ export class RoutingTable {
 
   cors(space: string, method: string, path: string): CorsConfig | undefined {
     return this.#corsTrees.get(this.#scope(space) + SEP + method)?.resolve(path)?.value;
+  }
+
+  #indexEventType(change: StoreChange): void {
+    const key = change.op === 'put' ? change.entry : change.key;
+    if (change.op === 'put') {
+      const value = change.entry.value as EventType;
+      getOrCreate(this.#eventTypesByName, value.name, () => new Map()).set(key.space, value);
+      return;
+    }
+    const spaces = this.#eventTypesByName.get(key.id);
+    spaces?.delete(key.space);
+    if (spaces?.size === 0) this.#eventTypesByName.delete(key.id);
   }
 
   #scope(space: string): string {
