@@ -9,8 +9,10 @@
  * Writing is `json.NewEncoder(w).Encode(v)`: a trailing newline, and `<`, `>`, `&`, U+2028, U+2029 escaped.
  */
 
-/** Go's decoder limit on nesting (encoding/json `maxNestingDepth`). */
-const MAX_DEPTH = 10_000;
+import { MAX_JSON_DEPTH } from '../json-depth.ts';
+
+/** Go's decoder allowed 10,000 levels (`maxNestingDepth`); V8 cannot re-encode that deep, so core's bound applies. */
+const MAX_DEPTH = MAX_JSON_DEPTH;
 
 /** The first JSON value of `body`, or Go's error message for it. */
 export type GoJsonResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };

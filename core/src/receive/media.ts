@@ -5,7 +5,8 @@
  * application/octet-stream" rule); parameters are parsed by the `content-type` package.
  */
 import contentType from 'content-type';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, isGatewayError } from '../errors.ts';
+import { parseBoundedJson } from '../json-depth.ts';
 
 export const OCTET_STREAM = 'application/octet-stream';
 
@@ -117,8 +118,9 @@ export function normalizeBody(body: Buffer, media: MediaType, strictJson: boolea
   if (isJsonType(type)) {
     const text = body.toString('utf8');
     try {
-      return JSON.parse(text) as unknown;
+      return parseBoundedJson(text, 'GW_ERR_INVALID_EVENT', 'Request body: ');
     } catch (err) {
+      if (isGatewayError(err)) throw err;
       if (strictJson) throw invalidJson(type, err);
       return text;
     }
@@ -150,8 +152,9 @@ export function v1Payload(body: Buffer, media: MediaType | undefined, strictJson
   if (isJsonType(type)) {
     const text = body.toString('utf8');
     try {
-      return { data: JSON.parse(text) as unknown };
+      return { data: parseBoundedJson(text, 'GW_ERR_INVALID_EVENT', 'Request body: ') };
     } catch (err) {
+      if (isGatewayError(err)) throw err;
       if (strictJson) throw invalidJson(type, err);
       return { data: text };
     }

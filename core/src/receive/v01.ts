@@ -13,6 +13,7 @@ import { canonicalHeaderKey, headerValue } from './http-request.ts';
 import { normalizeBody } from './media.ts';
 import type { MediaType } from './media.ts';
 import { invalidEvent } from './v1.ts';
+import { parseBoundedJson } from '../json-depth.ts';
 
 type Field =
   | 'eventType' | 'eventTypeVersion' | 'cloudEventsVersion' | 'source' | 'eventID'
@@ -135,7 +136,7 @@ export function parseStructuredV01(obj: Record<string, unknown>): CloudEvent {
 export function tryParseV01(body: Buffer): CloudEvent | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = parseBoundedJson(body.toString('utf8'));
   } catch {
     return undefined;
   }

@@ -6,7 +6,8 @@
  */
 import type { IncomingRequest } from '../context.ts';
 import type { CloudEvent } from '../event.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, isGatewayError } from '../errors.ts';
+import { parseBoundedJson } from '../json-depth.ts';
 import { headerValue } from './http-request.ts';
 import { v1Payload } from './media.ts';
 import type { MediaType } from './media.ts';
@@ -120,8 +121,9 @@ export function parseJsonBody(body: Buffer): unknown {
   const text = body.toString('utf8');
   if (text.trim() === '') throw invalidEvent(`${PREFIX}unexpected end of JSON input`);
   try {
-    return JSON.parse(text) as unknown;
+    return parseBoundedJson(text, 'GW_ERR_INVALID_EVENT', PREFIX);
   } catch (err) {
+    if (isGatewayError(err)) throw err;
     throw invalidEvent(`${PREFIX}invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
