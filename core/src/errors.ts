@@ -12,6 +12,14 @@ export interface GatewayErrorOptions extends ErrorOptions {
   readonly expose?: boolean;
   /** Extra response headers, e.g. `Retry-After`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Each problem on its own, sent (when exposed) as extra entries of the error envelope after the message. @since 0.1.0 */
+  readonly details?: readonly ErrorDetail[];
+}
+
+/** One problem among several (e.g. a schema violation), with a JSON Pointer (RFC 6901) to the value at fault. */
+export interface ErrorDetail {
+  readonly message: string;
+  readonly pointer?: string;
 }
 
 export class GatewayError extends Error {
@@ -20,6 +28,8 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly expose: boolean;
   readonly headers: Readonly<Record<string, string>>;
+  /** Problems listed one by one after the message (`{"errors":[{"message"},{"message","pointer"},…]}`); usually empty. */
+  readonly details: readonly ErrorDetail[];
   /** `hook/tap` that threw, filled in by core's interceptor. */
   tap?: string;
 
@@ -29,6 +39,7 @@ export class GatewayError extends Error {
     this.status = options.status ?? ERRORS[code];
     this.expose = options.expose ?? this.status < 500;
     this.headers = options.headers ?? {};
+    this.details = options.details ?? [];
   }
 }
 
@@ -77,9 +88,11 @@ export type ErrorCode = keyof typeof ERRORS;
 /** The message the original Event Gateway sends for a failed function call (reference §4.5). */
 export const FUNCTION_CALL_FAILED = 'Function call failed. Please check logs.';
 
-/** The error envelope of both APIs. */
-export function errorBody(message: string): { errors: { message: string }[] } {
-  return { errors: [{ message }] };
+/** The error envelope of both APIs: the message first, then one entry per detail (none for most errors). */
+export function errorBody(message: string, details: readonly ErrorDetail[] = []): { errors: { message: string; pointer?: string }[] } {
+  const errors: { message: string; pointer?: string }[] = [{ message }];
+  for (const d of details) errors.push(d.pointer === undefined ? { message: d.message } : { message: d.message, pointer: d.pointer });
+  return { errors };
 }
 
 /** Whether a thrown value is a GatewayError (also across package copies). */

@@ -8,7 +8,7 @@ export { createHooks, Stage } from './hooks.ts';
 export type { GatewayHooks, InvokeHook, ConfigResource, ConfigResourceInput } from './hooks.ts';
 
 export { GatewayError, ERRORS, FUNCTION_CALL_FAILED, errorBody, isGatewayError } from './errors.ts';
-export type { ErrorCode, GatewayErrorOptions } from './errors.ts';
+export type { ErrorCode, ErrorDetail, GatewayErrorOptions } from './errors.ts';
 
 export { applyPlugin } from './plugin.ts';
 export type { GatewayPlugin, PluginMeta } from './plugin.ts';

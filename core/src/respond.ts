@@ -60,6 +60,6 @@ export function errorReply(err: unknown, genericMessage: string): HttpReply {
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...(known ? err.headers : {}) },
-    body: `${JSON.stringify(errorBody(message))}\n`,
+    body: `${JSON.stringify(errorBody(message, known && err.expose ? err.details : []))}\n`,
   };
 }

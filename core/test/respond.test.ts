@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mapFunctionReply, errorReply, RESPONSE_MALFORMED } from '../src/respond.ts';
-import { GatewayError } from '../src/errors.ts';
+import { errorBody, GatewayError } from '../src/errors.ts';
 import type { Invocation, InvokeResult } from '../src/context.ts';
 
 const invocation = (eventType: string) => ({ subscription: { eventType }, event: { type: eventType } }) as unknown as Invocation;
@@ -46,5 +46,27 @@ describe('error replies', () => {
     const full = errorReply(new GatewayError('GW_ERR_QUEUE_FULL', 'full', { headers: { 'Retry-After': '1' } }), 'x');
     assert.equal(full.status, 429);
     assert.equal(full.headers['Retry-After'], '1');
+  });
+});
+
+describe('error details', () => {
+  it('lists each detail as its own entry after the message, with its pointer when it has one', () => {
+    const details = [{ message: '/age must be >= 0', pointer: '/age' }, { message: "must have required property 'name'", pointer: '' }, { message: 'no pointer' }];
+    const reply = errorReply(new GatewayError('GW_ERR_VALIDATION', 'summary', { details }), 'Internal Server Error');
+    assert.equal(reply.status, 400);
+    assert.deepEqual(JSON.parse(reply.body as string), {
+      errors: [{ message: 'summary' }, { message: '/age must be >= 0', pointer: '/age' }, { message: "must have required property 'name'", pointer: '' }, { message: 'no pointer' }],
+    });
+  });
+
+  it('sends no details of an unexposed error, and none by default', () => {
+    const hidden = errorReply(new GatewayError('GW_ERR_STORE', 'secret', { details: [{ message: 'secret detail' }] }), 'Internal Server Error');
+    assert.equal(hidden.body, '{"errors":[{"message":"Internal Server Error"}]}\n');
+    assert.deepEqual(new GatewayError('GW_ERR_VALIDATION', 'x').details, []);
+  });
+
+  it('errorBody (both APIs) renders the same envelope', () => {
+    assert.deepEqual(errorBody('m'), { errors: [{ message: 'm' }] });
+    assert.deepEqual(errorBody('m', [{ message: 'a', pointer: '/a' }, { message: 'b' }]), { errors: [{ message: 'm' }, { message: 'a', pointer: '/a' }, { message: 'b' }] });
   });
 });

@@ -101,5 +101,5 @@ export function sendError(ctx: Context, err: unknown, logger: Logger): void {
   }
   const message = gatewayError?.expose ? gatewayError.message : (STATUS_TEXT[status] ?? 'Internal Server Error');
   for (const [name, value] of Object.entries(gatewayError?.headers ?? {})) ctx.set(name, value);
-  sendJson(ctx, status, errorBody(message));
+  sendJson(ctx, status, errorBody(message, gatewayError?.expose ? gatewayError.details : []));
 }
