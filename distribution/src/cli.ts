@@ -9,7 +9,7 @@ import { CommanderError } from 'commander';
 import { Gateway } from '@switchyard/core';
 import { createGateway } from './index.ts';
 import { createLogger } from './logger.ts';
-import { parseOptions } from './options.ts';
+import { parseOptions, stageOptions } from './options.ts';
 import type { CliOptions } from './options.ts';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -32,6 +32,7 @@ async function main(argv: readonly string[]): Promise<void> {
     workersBacklog: options.workersBacklog,
     bodyLimit: options.bodyLimit,
     envelope: options.envelope,
+    ...stageOptions(options),
     ...(dataDir ? { dataDir } : {}),
     ...(options.spaceStrategy ? { spaceStrategy: { kind: options.spaceStrategy } } : {}),
   });

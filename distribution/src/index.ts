@@ -1,9 +1,17 @@
 /**
- * The default distribution: core with the embedded store, queue and bus (file-backed with a data directory) and
- * the HTTP provider. `createGateway` is what `switchyard` runs; integrators can call it too.
+ * The default distribution: core with the embedded store, queue and bus (file-backed with a data directory), the
+ * HTTP provider, and the stage plugins: auth (authorizer functions on by default, as the original; API keys, JWT and
+ * admin tokens when configured), validation (JSON Schema per event type) and transform (JSONata filters and
+ * transforms). `createGateway` is what `switchyard` runs; integrators can call it too.
  */
 import { FileStore, Gateway, MemoryQueue, MemoryStore } from '@switchyard/core';
 import type { GatewayOptions, GatewayPlugin, Logger, RetryPolicy, SpecVersion } from '@switchyard/core';
+import { AuthPlugin } from '@switchyard/plugin-auth';
+import type { AuthOptions } from '@switchyard/plugin-auth';
+import { TransformPlugin } from '@switchyard/plugin-transform';
+import type { TransformOptions } from '@switchyard/plugin-transform';
+import { ValidationPlugin } from '@switchyard/plugin-validation';
+import type { ValidationOptions } from '@switchyard/plugin-validation';
 import { httpProvider } from '@switchyard/provider-http';
 import type { HttpProviderOptions } from '@switchyard/provider-http';
 
@@ -19,7 +27,16 @@ export interface DistributionOptions {
   readonly envelope?: SpecVersion;
   readonly spaceStrategy?: GatewayOptions['spaceStrategy'];
   readonly http?: HttpProviderOptions;
-  /** More plugins, applied after the HTTP provider. */
+  /** Auth stage options; `false` leaves the plugin out. Default: authorizer functions only. */
+  readonly auth?: AuthOptions | false;
+  /** Validation stage options; `false` leaves the plugin out. */
+  readonly validation?: ValidationOptions | false;
+  /** Transform stage options; `false` leaves the plugin out. */
+  readonly transform?: TransformOptions | false;
+  /**
+   * More plugins, applied after the default ones. A plugin named like a default one (`AuthPlugin`,
+   * `ValidationPlugin`, `TransformPlugin`) replaces it.
+   */
   readonly plugins?: readonly GatewayPlugin[];
 }
 
@@ -40,10 +57,16 @@ export function createGateway(options: DistributionOptions = {}): Gateway {
     ...(options.envelope ? { envelope: options.envelope } : {}),
     ...(options.spaceStrategy ? { spaceStrategy: options.spaceStrategy } : {}),
   });
-  gateway.use(httpProvider(options.http));
-  for (const plugin of options.plugins ?? []) gateway.use(plugin);
+  const extra = options.plugins ?? [];
+  const replaced = new Set(extra.map((plugin) => plugin.name));
+  const defaults: GatewayPlugin[] = [httpProvider(options.http)];
+  if (options.auth !== false) defaults.push(new AuthPlugin(options.auth ?? {}));
+  if (options.validation !== false) defaults.push(new ValidationPlugin(options.validation ?? {}));
+  if (options.transform !== false) defaults.push(new TransformPlugin(options.transform ?? {}));
+  for (const plugin of defaults) if (!replaced.has(plugin.name)) gateway.use(plugin);
+  for (const plugin of extra) gateway.use(plugin);
   return gateway;
 }
 
-export { parseOptions, normaliseArgv } from './options.ts';
+export { parseOptions, normaliseArgv, stageOptions } from './options.ts';
 export type { CliOptions } from './options.ts';

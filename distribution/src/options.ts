@@ -3,6 +3,9 @@
  * `--config-port=4001`, `-config-port 4001`, `--dev=true`), plus Switchyard's own.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { AuthOptions, JwtOptions } from '@switchyard/plugin-auth';
+import type { TransformOptions } from '@switchyard/plugin-transform';
+import type { ValidationOptions } from '@switchyard/plugin-validation';
 
 export interface CliOptions {
   dev: boolean;
@@ -19,13 +22,29 @@ export interface CliOptions {
   envelope: '1.0' | '0.1';
   spaceStrategy?: 'header' | 'host' | 'path';
   shutdownTimeout: number;
+  strictEventTypes: boolean;
+  transformTimeout?: number;
+  transformMaxDepth?: number;
+  adminToken: string[];
+  apiKeys: boolean;
+  requireApiKeys: boolean;
+  authorizerCacheTtl?: number;
+  jwtJwksUrl?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  jwtAlgorithms?: string;
+  requireJwt: boolean;
   version?: boolean;
 }
 
 const LONG_FLAGS = new Set([
   'dev', 'host', 'config-port', 'events-port', 'data-dir', 'embed-data-dir', 'log-level', 'log-format', 'workers',
   'workers-backlog', 'body-limit', 'envelope', 'space-strategy', 'shutdown-timeout', 'version', 'help',
+  'strict-event-types', 'transform-timeout', 'transform-max-depth', 'admin-token', 'api-keys', 'require-api-keys',
+  'authorizer-cache-ttl', 'jwt-jwks-url', 'jwt-issuer', 'jwt-audience', 'jwt-algorithms', 'require-jwt',
 ]);
+
+const BOOLEAN_FLAGS = new Set(['dev', 'version', 'strict-event-types', 'api-keys', 'require-api-keys', 'require-jwt']);
 
 /** Go's `flag` accepts `-name` as well as `--name`, and `--bool=true|false`; commander wants `--name`. */
 export function normaliseArgv(argv: readonly string[]): string[] {
@@ -37,7 +56,7 @@ export function normaliseArgv(argv: readonly string[]): string[] {
       continue;
     }
     const [, name, , value] = match;
-    if ((name === 'dev' || name === 'version') && value !== undefined) {
+    if (BOOLEAN_FLAGS.has(name!) && value !== undefined) {
       if (value === 'true' || value === '1') out.push(`--${name}`);
       else if (value !== 'false' && value !== '0') throw new InvalidArgumentError(`invalid boolean value "${value}" for -${name}`);
       continue;
@@ -53,6 +72,10 @@ function integer(min: number, max: number) {
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
     return n;
   };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function createProgram(): Command {
@@ -72,6 +95,18 @@ export function createProgram(): Command {
     .addOption(new Option('--envelope <version>', 'CloudEvents version of events the gateway makes (0.1 for migrating users)').choices(['1.0', '0.1']).default('1.0'))
     .addOption(new Option('--space-strategy <kind>', 'isolate spaces on the Events API by header (x-switchyard-space), host subdomain or path prefix').choices(['header', 'host', 'path']))
     .option('--shutdown-timeout <ms>', 'how long SIGTERM waits for in-flight work', integer(0, 3_600_000), 10_000)
+    .option('--strict-event-types', 'refuse events whose type is not registered (validation plugin)', false)
+    .option('--transform-timeout <ms>', 'time limit of one JSONata evaluation (transform plugin, default 100)', integer(1, 60_000))
+    .option('--transform-max-depth <n>', 'depth limit of one JSONata evaluation (transform plugin, default 200)', integer(1, 100_000))
+    .option('--admin-token <token>', 'require `Authorization: Bearer <token>` on the Config API (repeatable; also SWITCHYARD_ADMIN_TOKENS, comma-separated)', collect, [])
+    .option('--api-keys', 'enable API keys for the Events API, managed at /v1/spaces/:space/apikeys', false)
+    .option('--require-api-keys', 'refuse Events API requests without a valid API key (401)', false)
+    .option('--authorizer-cache-ttl <ms>', 'cache authorizer verdicts per credentials for this long', integer(1, 86_400_000))
+    .option('--jwt-jwks-url <url>', 'verify Events API bearer JWTs against this JWKS')
+    .option('--jwt-issuer <iss>', 'required JWT issuer')
+    .option('--jwt-audience <aud>', 'required JWT audience')
+    .option('--jwt-algorithms <list>', 'allowed JWT algorithms, comma-separated (e.g. RS256,ES256)')
+    .option('--require-jwt', 'refuse Events API requests without a valid JWT (401)', false)
     .option('--version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -81,4 +116,33 @@ export function parseOptions(argv: readonly string[]): CliOptions {
   const program = createProgram();
   program.parse(normaliseArgv(argv), { from: 'user' });
   return program.opts<CliOptions>();
+}
+
+/** The stage plugins' options from the command line (and `SWITCHYARD_ADMIN_TOKENS`). */
+export function stageOptions(options: CliOptions, env: NodeJS.ProcessEnv = process.env): {
+  auth: AuthOptions;
+  validation: ValidationOptions;
+  transform: TransformOptions;
+} {
+  const adminTokens = [...options.adminToken, ...(env['SWITCHYARD_ADMIN_TOKENS'] ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '')];
+  const jwt: JwtOptions | undefined = options.jwtJwksUrl || options.requireJwt ? {
+    required: options.requireJwt,
+    ...(options.jwtJwksUrl ? { jwksUrl: options.jwtJwksUrl } : {}),
+    ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
+    ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
+    ...(options.jwtAlgorithms ? { algorithms: options.jwtAlgorithms.split(',').map((a) => a.trim()) } : {}),
+  } : undefined;
+  return {
+    auth: {
+      ...(adminTokens.length > 0 ? { adminTokens } : {}),
+      ...(options.apiKeys || options.requireApiKeys ? { apiKeys: { required: options.requireApiKeys } } : {}),
+      ...(options.authorizerCacheTtl ? { authorizerCache: { ttlMs: options.authorizerCacheTtl } } : {}),
+      ...(jwt ? { jwt } : {}),
+    },
+    validation: { strictEventTypes: options.strictEventTypes },
+    transform: {
+      ...(options.transformTimeout ? { timeoutMs: options.transformTimeout } : {}),
+      ...(options.transformMaxDepth ? { maxDepth: options.transformMaxDepth } : {}),
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normaliseArgv, parseOptions } from '../src/options.ts';
+import { normaliseArgv, parseOptions, stageOptions } from '../src/options.ts';
 
 describe('switchyard command line', () => {
   it('accepts the original Event Gateway flags as its SDK harness passes them', () => {
@@ -36,5 +36,29 @@ describe('switchyard command line', () => {
     assert.throws(() => parseOptions(['--log-level', 'loud']), /Allowed choices are debug, info, warn, error/);
     assert.throws(() => normaliseArgv(['--dev=maybe']), /invalid boolean value "maybe" for -dev/);
     assert.throws(() => parseOptions(['--no-such-flag']), /unknown option/);
+  });
+});
+
+describe('stage plugin flags', () => {
+  it('map to the plugins\' options', () => {
+    const options = parseOptions([
+      '--strict-event-types', '--transform-timeout=50', '--transform-max-depth', '64', '--admin-token', 'a', '--admin-token=b',
+      '--require-api-keys', '--authorizer-cache-ttl', '1000', '--jwt-jwks-url', 'http://127.0.0.1:9/jwks', '--jwt-issuer', 'iss',
+      '--jwt-audience', 'aud', '--jwt-algorithms', 'RS256, ES256',
+    ]);
+    assert.deepEqual(stageOptions(options, { SWITCHYARD_ADMIN_TOKENS: 'c, d' }), {
+      auth: {
+        adminTokens: ['a', 'b', 'c', 'd'],
+        apiKeys: { required: true },
+        authorizerCache: { ttlMs: 1000 },
+        jwt: { required: false, jwksUrl: 'http://127.0.0.1:9/jwks', issuer: 'iss', audience: 'aud', algorithms: ['RS256', 'ES256'] },
+      },
+      validation: { strictEventTypes: true },
+      transform: { timeoutMs: 50, maxDepth: 64 },
+    });
+  });
+
+  it('default to authorizers only, no strict types, default limits', () => {
+    assert.deepEqual(stageOptions(parseOptions([]), {}), { auth: {}, validation: { strictEventTypes: false }, transform: {} });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +23,15 @@ interface Manifest {
   peerDependencies?: Record<string, string>;
 }
 
-const workspaces = ['core', 'providers/http', 'distribution', 'test', 'bench'];
+/** The workspace directories, expanded from the root's `workspaces` globs (`plugins/*` → every plugin). */
+const workspaces = rootPkg.workspaces.flatMap((pattern) => {
+  if (!pattern.endsWith('/*')) return [pattern];
+  const parent = pattern.slice(0, -2);
+  if (!existsSync(join(root, parent))) return [];
+  return readdirSync(join(root, parent), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(root, parent, e.name, 'package.json')))
+    .map((e) => `${parent}/${e.name}`);
+});
 const manifests = new Map<string, { dir: string; pkg: Manifest }>();
 for (const dir of workspaces) {
   const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest;

@@ -556,9 +556,7 @@ describe('SDK 0.11.0 against an in-process gateway', () => {
       );
     });
 
-    test('emit to an event type whose authorizer denies is refused (reference §5)', {
-      todo: 'event-type authorizers (authorizerId) are stored by the Config API but not run by the Events API yet',
-    }, async () => {
+    test('emit to an event type whose authorizer denies is refused (reference §5)', async () => {
       await sdk.createFunction({ functionId: 'deny', type: 'http', provider: { url: denyFn.url } });
       await sdk.createEventType({ name: 'guarded.event', authorizerId: 'deny' });
       await sdk.createFunction({ functionId: 'guarded', type: 'http', provider: { url: syncFn.url } });
