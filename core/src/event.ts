@@ -61,3 +61,30 @@ export interface HttpRequestData {
 export function isSystemEventType(type: string): boolean {
   return type.startsWith(SYSTEM_EVENT_PREFIX);
 }
+
+/**
+ * The hop count of an event: its `eventgatewayhops` attribute (CloudEvents 1.0; an integer, or its decimal string
+ * as binary mode sends it) or, for a 0.1 event, the same key in its `extensions`. 0 when absent or not a
+ * non-negative integer.
+ */
+export function hopsOf(event: CloudEvent): number {
+  const extensions = event['extensions'];
+  const value = event[HOP_EXTENSION] ?? (isRecord(extensions) ? extensions[HOP_EXTENSION] : undefined);
+  const hops = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(hops) && hops >= 0 ? hops : 0;
+}
+
+/** `event` with its hop count set (in `extensions` for a 0.1 event). Mutates and returns `event`. */
+export function setHops(event: CloudEvent, hops: number): CloudEvent {
+  if (event.specversion === '0.1') {
+    const extensions = event['extensions'];
+    event['extensions'] = { ...(isRecord(extensions) ? extensions : {}), [HOP_EXTENSION]: hops };
+  } else {
+    event[HOP_EXTENSION] = hops;
+  }
+  return event;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

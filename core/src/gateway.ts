@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { SystemBus } from './bus.ts';
 import { DEFAULT_SUBJECT_PREFIX } from './bus.ts';
 import { createConfigApp } from './config/app.ts';
+import { DeadLetters } from './dead-letters.ts';
 import { tapDefaults } from './defaults.ts';
 import { MemoryBus } from './embedded/memory-bus.ts';
 import { MemoryQueue } from './embedded/memory-queue.ts';
@@ -33,7 +34,7 @@ import { Pipeline } from './pipeline.ts';
 import type { GatewayPlugin } from './plugin.ts';
 import { applyPlugin } from './plugin.ts';
 import type { ProviderConfigValidator } from './provider.ts';
-import type { DeliveryQueue } from './queue.ts';
+import type { Delivery, DeliveryOutcome, DeliveryQueue } from './queue.ts';
 import { RoutingTable } from './routing/table.ts';
 import type { ConfigStore } from './store.ts';
 import { SystemEvents } from './system-events.ts';
@@ -59,7 +60,15 @@ export interface GatewayOptions {
   readonly subjectPrefix?: string;
   /** Plugins to apply, in order (same as calling `use` for each). */
   readonly plugins?: readonly GatewayPlugin[];
+  /**
+   * Loop protection: the largest `eventgatewayhops` an event may carry (a larger one is refused with 400), and the
+   * deepest chain of system events made (one past it is not made). Default `DEFAULT_MAX_HOPS` (4).
+   */
+  readonly maxHops?: number;
 }
+
+/** Default `GatewayOptions.maxHops`. */
+export const DEFAULT_MAX_HOPS = 4;
 
 export interface ListenOptions {
   /** Default `127.0.0.1`. */
@@ -92,6 +101,8 @@ export class Gateway {
   readonly logger: Logger;
   readonly table: RoutingTable;
   readonly systemEvents: SystemEvents;
+  /** Dead-lettered deliveries (kind `deadletters` in the store); served on the Config API. */
+  readonly deadLetters: DeadLetters;
   readonly #options: GatewayOptions;
   readonly #pipeline: Pipeline;
   readonly #invoker: Invoker;
@@ -114,6 +125,8 @@ export class Gateway {
     }
     this.hooks.invoke.intercept({ factory: (_key, hook) => (interceptTaps(hook), hook) });
     let pipeline: Pipeline | undefined;
+    const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
+    if (!Number.isSafeInteger(maxHops) || maxHops < 1) throw new RangeError(`Gateway: maxHops must be an integer of at least 1, got ${maxHops}`);
     this.systemEvents = new SystemEvents({
       hooks: this.hooks,
       bus: this.bus,
@@ -121,12 +134,14 @@ export class Gateway {
       envelope: options.envelope ?? '1.0',
       subjectPrefix: options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX,
       dispatch: (space, event) => pipeline?.dispatchSystemEvent(space, event),
+      maxHops,
     });
     this.#invoker = new Invoker({ hooks: this.hooks, table: this.table, systemEvents: this.systemEvents, logger: this.logger });
     pipeline = new Pipeline({
-      hooks: this.hooks, table: this.table, queue: this.queue, invoker: this.#invoker, systemEvents: this.systemEvents, logger: this.logger,
+      hooks: this.hooks, table: this.table, queue: this.queue, invoker: this.#invoker, systemEvents: this.systemEvents, logger: this.logger, maxHops,
     });
     this.#pipeline = pipeline;
+    this.deadLetters = new DeadLetters({ store: this.store, queue: this.queue, logger: this.logger, newDelivery: (invocation) => pipeline.newDelivery(invocation) });
     tapDefaults(this.hooks, this.table, { envelope: options.envelope ?? '1.0', logger: this.logger });
     for (const plugin of options.plugins ?? []) this.use(plugin);
   }
@@ -166,15 +181,14 @@ export class Gateway {
     await this.hooks.start.promise();
     this.#unwatch = await this.store.watch((change) => this.table.apply(change));
     await this.queue.start(this.#invoker.deliver, {
-      retrying: (d, outcome, delayMs) => this.systemEvents.publish(d.space, SystemEventType.DELIVERY_RETRIED, {
-        space: d.space, subscriptionId: d.subscriptionId, functionId: d.functionId, eventId: d.event.id, attempts: d.attempts, delayMs, reason: outcome.reason,
-      }),
+      retrying: (d, outcome, delayMs) => this.systemEvents.publish(d.space, SystemEventType.DELIVERY_RETRIED, { ...deliveryReport(d, outcome), delayMs }, d.event),
       deadLettered: (d, outcome) => {
         this.logger.error({ deliveryId: d.id, functionId: d.functionId, attempts: d.attempts, reason: outcome.reason }, 'delivery dead-lettered');
-        this.systemEvents.publish(d.space, SystemEventType.DELIVERY_DEAD_LETTERED, {
-          space: d.space, subscriptionId: d.subscriptionId, functionId: d.functionId, eventId: d.event.id, attempts: d.attempts, reason: outcome.reason,
-          ...(outcome.status === undefined ? {} : { status: outcome.status }),
-        });
+        this.deadLetters.record(d, outcome);
+        // A dead-lettered delivery of a `delivery.*` event is kept, but not announced: that could only loop
+        // (see "Loop protection" in core/README.md).
+        if (d.event.type === SystemEventType.DELIVERY_DEAD_LETTERED || d.event.type === SystemEventType.DELIVERY_RETRIED) return;
+        this.systemEvents.publish(d.space, SystemEventType.DELIVERY_DEAD_LETTERED, { ...deliveryReport(d, outcome), deadLetterId: d.id }, d.event);
       },
     });
     const bodyLimit = this.#options.bodyLimit ?? 1024 * 1024;
@@ -187,6 +201,7 @@ export class Gateway {
       store: this.store, providers: this.providers, logger: this.logger, bodyLimit, isDraining: () => this.draining,
       extend: (router) => this.hooks.configApi.call(router),
       extendResource: (resource, input) => this.hooks.configResource.promise(resource, input),
+      deadLetters: this.deadLetters,
     });
     const eventsUrl = await this.#listen(events.callback(), host, listen.eventsPort ?? 4000, true);
     const configUrl = await this.#listen(config.callback(), host, listen.configPort ?? 4001, false);
@@ -206,6 +221,7 @@ export class Gateway {
     if (started) {
       await this.#requestsDone(timeoutMs);
       await this.queue.close({ drain: true, timeoutMs: Math.max(0, deadline - Date.now()) });
+      await this.deadLetters.flush();
       this.#unwatch?.();
       await Promise.all(this.#servers.map((server) => new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -252,4 +268,12 @@ export class Gateway {
       };
     });
   }
+}
+
+/** The data of `delivery.retried` and `delivery.deadLettered` system events. */
+function deliveryReport(d: Delivery, outcome: DeliveryOutcome & { ok: false }): Record<string, unknown> {
+  return {
+    space: d.space, subscriptionId: d.subscriptionId, functionId: d.functionId, deliveryId: d.id, eventId: d.event.id, eventType: d.event.type,
+    attempts: d.attempts, reason: outcome.reason, ...(outcome.status === undefined ? {} : { status: outcome.status }),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * @switchyard/core: the public surface. Named exports only; types on their own lines.
  */
-export { Gateway, VERSION } from './gateway.ts';
+export { Gateway, VERSION, DEFAULT_MAX_HOPS } from './gateway.ts';
 export type { GatewayOptions, ListenOptions, GatewayAddresses } from './gateway.ts';
 
 export { createHooks, Stage } from './hooks.ts';
@@ -17,7 +17,7 @@ export { providerPlugin } from './provider.ts';
 export type { Provider, ProviderConfigValidator } from './provider.ts';
 
 export {
-  HTTP_REQUEST_EVENT, SYSTEM_EVENT_PREFIX, SystemEventType, GATEWAY_EVENT_SOURCE, HOP_EXTENSION, isSystemEventType,
+  HTTP_REQUEST_EVENT, SYSTEM_EVENT_PREFIX, SystemEventType, GATEWAY_EVENT_SOURCE, HOP_EXTENSION, isSystemEventType, hopsOf, setHops,
 } from './event.ts';
 export type { CloudEvent, SpecVersion, HttpRequestData } from './event.ts';
 
@@ -35,7 +35,10 @@ export { RESOURCE_KINDS, HTTP_METHODS } from './resources.ts';
 
 export type { ConfigStore, StoreEntry, StoreKey, StoreChange, StoreListener } from './store.ts';
 export type { DeliveryQueue, Delivery, DeliveryOutcome, DeliveryHandler, DeliveryObserver, RetryPolicy } from './queue.ts';
-export { DEFAULT_RETRY_POLICY, backoffDelay, mayRetry } from './queue.ts';
+export { DEFAULT_RETRY_POLICY, backoffDelay, mayRetry, mergeRetryPolicy } from './queue.ts';
+export { DeadLetters, DEAD_LETTER_KIND } from './dead-letters.ts';
+export type { DeadLetter, DeadLetterRecord, DeadLetterApi, DeadLettersDeps, RedriveResult } from './dead-letters.ts';
+export { parseRetryPolicy, checkSystemEventCycle, RETRY_POLICY_LIMITS } from './config/retry-policy.ts';
 export type { SystemBus, BusHandler } from './bus.ts';
 export { subjectMatches, systemEventSubject, DEFAULT_SUBJECT_PREFIX } from './bus.ts';
 

@@ -42,7 +42,8 @@ export class Invoker {
     const hook = hooks.invoke.get(fn.type);
     const observed = invocation.payload === undefined && !isSystemEventType(invocation.event.type);
     const event = observed ? wireEvent(invocation) : undefined;
-    if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOKING, { space, functionId: fn.functionId, event });
+    const about = invocation.event;
+    if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOKING, { space, functionId: fn.functionId, event }, about);
     let result: InvokeResult | undefined;
     try {
       if (hook === undefined || !hook.isUsed()) {
@@ -55,10 +56,10 @@ export class Invoker {
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOCATION_FAILED, { space, functionId: fn.functionId, event, error: { message } });
+      if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOCATION_FAILED, { space, functionId: fn.functionId, event, error: { message } }, about);
       throw err;
     }
-    if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOKED, { space, functionId: fn.functionId, event, result: replyValue(result) });
+    if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOKED, { space, functionId: fn.functionId, event, result: replyValue(result) }, about);
     return result;
   }
 

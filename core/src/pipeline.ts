@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { EventContext, HttpReply, IncomingRequest, Invocation, Route, Routes } from './context.ts';
 import { FUNCTION_CALL_FAILED, GatewayError } from './errors.ts';
 import type { CloudEvent, SpecVersion } from './event.ts';
-import { HTTP_REQUEST_EVENT, isSystemEventType, SystemEventType } from './event.ts';
+import { HTTP_REQUEST_EVENT, hopsOf, isSystemEventType, SystemEventType } from './event.ts';
 import type { GatewayHooks } from './hooks.ts';
 import type { Invoker } from './invoke.ts';
 import type { Logger } from './logger.ts';
 import type { Delivery, DeliveryQueue } from './queue.ts';
+import { DEFAULT_RETRY_POLICY, mergeRetryPolicy } from './queue.ts';
 import { toV01 } from './encode.ts';
 import { flattenHeaders } from './receive/index.ts';
 import type { RoutingTable } from './routing/table.ts';
@@ -25,6 +26,8 @@ export interface PipelineDeps {
   readonly invoker: Invoker;
   readonly systemEvents: SystemEvents;
   readonly logger: Logger;
+  /** Loop protection: events carrying a larger `eventgatewayhops` are refused with 400. */
+  readonly maxHops: number;
 }
 
 const ACCEPTED: Readonly<HttpReply> = Object.freeze({ status: 202, headers: {}, body: '' });
@@ -45,6 +48,11 @@ export class Pipeline {
       if (isSystemEventType(event.type)) {
         throw new GatewayError('GW_ERR_SYSTEM_EVENT', `Event type "${event.type}" is reserved for system events and cannot be emitted.`);
       }
+      const hops = hopsOf(event);
+      if (hops > this.#deps.maxHops) {
+        this.#deps.logger.warn({ eventId: event.id, type: event.type, hops, maxHops: this.#deps.maxHops }, 'event refused: maximum hop count exceeded (loop protection)');
+        throw new GatewayError('GW_ERR_LOOP', `Event exceeded the maximum hop count of ${this.#deps.maxHops} (loop protection)`, { status: 400 });
+      }
     }
     const deliveries: Delivery[] = [];
     let sync: { route: Route; ctx: EventContext } | undefined;
@@ -53,7 +61,7 @@ export class Pipeline {
       const routes = await this.#route(ctx);
       for (const route of routes.async) {
         const invocation = await this.#prepare(route, 'async', ctx);
-        if (invocation.skip === undefined) deliveries.push(newDelivery(invocation));
+        if (invocation.skip === undefined) deliveries.push(this.newDelivery(invocation));
         else this.#deps.logger.debug({ subscriptionId: route.subscription.subscriptionId, reason: invocation.skip }, 'delivery skipped');
       }
       // A batch is delivered asynchronously only: one HTTP reply cannot carry several function replies.
@@ -69,7 +77,7 @@ export class Pipeline {
     const deliveries: Delivery[] = [];
     for (const subscription of table.async(space, 'POST', '/', event.type)) {
       const fn = table.function(subscription.space, subscription.functionId);
-      if (fn) deliveries.push(newDelivery({ space: subscription.space, function: fn, subscription, mode: 'async', event, specVersion: specVersionOf(event) }));
+      if (fn) deliveries.push(this.newDelivery({ space: subscription.space, function: fn, subscription, mode: 'async', event, specVersion: specVersionOf(event) }));
     }
     if (deliveries.length === 0) return;
     queue.enqueue(deliveries).catch((err: unknown) => {
@@ -96,7 +104,7 @@ export class Pipeline {
       path: request.path,
       event: ctx.specVersion === '0.1' ? toV01(ctx.event) : ctx.event,
       headers: flattenHeaders(request.headers),
-    });
+    }, ctx.event);
     await hooks.auth.promise(ctx);
     await hooks.validation.promise(ctx);
     ctx.event = await hooks.transform.promise(ctx.event, ctx);
@@ -123,6 +131,16 @@ export class Pipeline {
       throw new GatewayError('GW_ERR_FUNCTION_FAILED', FUNCTION_CALL_FAILED, { expose: true, cause });
     }
     return hooks.respond.promise({ status: 200, headers: {}, body: '' }, result, invocation);
+  }
+
+  /**
+   * A fresh delivery of an invocation: new id, no attempts yet, and the subscription's `retryPolicy` (if it has one)
+   * merged over the queue's default policy.
+   */
+  newDelivery(invocation: Invocation): Delivery {
+    const own = invocation.subscription?.retryPolicy;
+    const retryPolicy = own === undefined ? undefined : mergeRetryPolicy(this.#deps.queue.defaultRetryPolicy ?? DEFAULT_RETRY_POLICY, own);
+    return { ...newDelivery(invocation), ...(retryPolicy ? { retryPolicy } : {}) };
   }
 }
 

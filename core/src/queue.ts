@@ -61,6 +61,11 @@ export interface DeliveryObserver {
 }
 
 export interface DeliveryQueue {
+  /**
+   * The policy of deliveries that carry none of their own. Optional; the gateway merges a subscription's partial
+   * `retryPolicy` over it (over `DEFAULT_RETRY_POLICY` when a queue does not say).
+   */
+  readonly defaultRetryPolicy?: RetryPolicy;
   /** Begin consuming. Deliveries accepted before a restart (journal, stream) are resumed. */
   start(handler: DeliveryHandler, observer?: DeliveryObserver): Promise<void>;
   /**
@@ -86,6 +91,17 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?
   const ceiling = Math.min(policy.maxBackoffMs, policy.minBackoffMs * 2 ** Math.max(0, attempt - 1));
   const jittered = policy.minBackoffMs + random() * Math.max(0, ceiling - policy.minBackoffMs);
   return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.maxBackoffMs)));
+}
+
+/** A subscription's partial policy over a default (fields left out come from the default). */
+export function mergeRetryPolicy(base: RetryPolicy, override: Partial<RetryPolicy> | undefined): RetryPolicy {
+  if (override === undefined) return base;
+  return Object.freeze({
+    maxAttempts: override.maxAttempts ?? base.maxAttempts,
+    minBackoffMs: override.minBackoffMs ?? base.minBackoffMs,
+    maxBackoffMs: override.maxBackoffMs ?? base.maxBackoffMs,
+    maxAgeMs: override.maxAgeMs ?? base.maxAgeMs,
+  });
 }
 
 /** Whether a failed delivery may be tried again under its policy. */

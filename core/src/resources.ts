@@ -3,6 +3,8 @@
  * (reference §3); Switchyard's additions are optional fields.
  */
 
+import type { RetryPolicy } from './queue.ts';
+
 export type Metadata = Record<string, string>;
 
 export interface EventType {
@@ -32,6 +34,8 @@ export interface Subscription {
   path: string;
   method: string;
   metadata?: Metadata;
+  /** Switchyard: this subscription's async delivery policy, over the gateway's default; stored only when sent. */
+  retryPolicy?: Partial<RetryPolicy>;
 }
 
 export interface CorsConfig {

@@ -8,6 +8,7 @@
 import type { SystemBus } from './bus.ts';
 import { systemEventSubject } from './bus.ts';
 import type { CloudEvent, SpecVersion } from './event.ts';
+import { hopsOf, setHops } from './event.ts';
 import type { GatewayHooks } from './hooks.ts';
 import type { Logger } from './logger.ts';
 import { newGatewayEvent } from './receive/index.ts';
@@ -20,20 +21,33 @@ export interface SystemEventsDeps {
   readonly subjectPrefix: string;
   /** Deliver a system event to the gateway's own subscriptions of its type. */
   readonly dispatch: (space: string, event: CloudEvent) => void;
+  /** Loop protection: a system event whose hop count would exceed this is not made (logged and counted). */
+  readonly maxHops: number;
 }
 
 export class SystemEvents {
   readonly #deps: SystemEventsDeps;
+  /** System events not made because they would have exceeded `maxHops`. */
+  suppressed = 0;
 
   constructor(deps: SystemEventsDeps) {
     this.#deps = deps;
   }
 
-  /** Make and publish a system event. Never throws. */
-  publish(space: string, type: string, data: unknown): void {
-    const { hooks, bus, logger, envelope, subjectPrefix, dispatch } = this.#deps;
+  /**
+   * Make and publish a system event. `about` is the event it reports on: the new event's hop count
+   * (`eventgatewayhops`) is one more than `about`'s (1 without `about`); past `maxHops` nothing is made. Never throws.
+   */
+  publish(space: string, type: string, data: unknown, about?: CloudEvent): void {
+    const { hooks, bus, logger, envelope, subjectPrefix, dispatch, maxHops } = this.#deps;
     try {
-      const event = newGatewayEvent(type, data, { envelope, contentType: 'application/json' });
+      const hops = (about === undefined ? 0 : hopsOf(about)) + 1;
+      if (hops > maxHops) {
+        this.suppressed += 1;
+        logger.warn({ space, type, hops, maxHops, aboutId: about?.id, aboutType: about?.type }, 'system event not made: it would exceed the maximum hop count (loop protection)');
+        return;
+      }
+      const event = setHops(newGatewayEvent(type, data, { envelope, contentType: 'application/json' }), hops);
       try {
         hooks.systemEvent.call(space, event);
       } catch (err) {

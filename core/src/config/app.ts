@@ -11,11 +11,13 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Context, Next } from 'koa';
+import type { DeadLetterApi } from '../dead-letters.ts';
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderConfigValidator } from '../provider.ts';
 import type { ResourceKind } from '../resources.ts';
 import type { ConfigStore } from '../store.ts';
+import { deadLetterRoutes } from './dead-letter-routes.ts';
 import { DEFAULT_BODY_LIMIT, metadataFilters, rawLastSegment, readBody, sendError, sendJson, sendText } from './http.ts';
 import { ConfigService } from './service.ts';
 import type { ResourceExtender } from './service.ts';
@@ -39,6 +41,8 @@ export interface ConfigApiDeps {
   readonly extend?: (router: Router) => void;
   /** Plugins' resource fields (`hooks.configResource`). */
   readonly extendResource?: ResourceExtender;
+  /** Dead letters of async deliveries: with it, the `/v1/spaces/:space/deadletters` endpoints are served. */
+  readonly deadLetters?: DeadLetterApi;
 }
 
 type Handler = (ctx: Context) => Promise<void>;
@@ -74,6 +78,7 @@ export function createConfigApp(deps: ConfigApiDeps): Koa {
     ctx.set('Content-Type', 'text/plain; version=0.0.4');
   });
   router.get('/v1/spaces', async (ctx) => sendJson(ctx, 200, { spaces: await service.listSpaces() }));
+  if (deps.deadLetters) deadLetterRoutes(router, deps.deadLetters);
 
   const filters = (ctx: Context) => metadataFilters(ctx.querystring);
   const resources: readonly (Resource & { readonly path: string; readonly key: string })[] = [

@@ -17,6 +17,7 @@ import type { ConfigStore } from '../store.ts';
 import type { ConfigResource, ConfigResourceInput } from '../hooks.ts';
 import { validateFunction } from './functions.ts';
 import { goQuote } from './go-format.ts';
+import { checkSystemEventCycle } from './retry-policy.ts';
 import { validateCors, validateEventType, validateSubscription } from './validate.ts';
 
 /** A list filter: `metadata.<key>=<value>` in the query. All filters must match (AND). */
@@ -179,6 +180,7 @@ export class ConfigService {
   async createSubscription(space: string, body: unknown): Promise<Subscription> {
     const sub = await this.#extend('subscriptions', 'create', space, validateSubscription(body, space), body);
     if (await this.#find('subscriptions', space, sub.subscriptionId)) throw alreadyExists('subscriptions', sub.subscriptionId);
+    checkSystemEventCycle(sub);
     if (sub.type === 'sync') await this.#checkPathConflict(sub);
     if (!(await this.#find('eventtypes', space, sub.eventType))) throw notFound('eventtypes', sub.eventType, 400);
     if (!(await this.#find('functions', space, sub.functionId))) throw notFound('functions', sub.functionId, 400);
@@ -194,6 +196,7 @@ export class ConfigService {
     const old = await this.getSubscription(space, subscriptionId);
     const fields = [['Type', 'type'], ['EventType', 'eventType'], ['FunctionID', 'functionId'], ['Path', 'path'], ['Method', 'method']] as const;
     for (const [field, key] of fields) if (sub[key] !== old[key]) throw invalidUpdate(field, 'subscription');
+    checkSystemEventCycle(sub);
     if (!(await this.#find('functions', space, sub.functionId))) throw notFound('functions', sub.functionId, 400);
     return this.#update('subscriptions', space, subscriptionId, sub);
   }

@@ -15,6 +15,7 @@ import { decodeStruct, setOwn, type Decoded, type StructSpec } from './go-decode
 import { fieldError, isAbsPath, NAME_PATTERN, runeCount } from './go-format.ts';
 import { decodeGoJson } from './go-json.ts';
 import { corsId, subscriptionId } from './ids.ts';
+import { parseRetryPolicy } from './retry-policy.ts';
 
 /** The message prefix of each resource's validation errors. */
 export const VALIDATION_PREFIX: Readonly<Record<ResourceKind, string>> = {
@@ -114,7 +115,7 @@ const SUBSCRIPTION: StructSpec = {
 
 /**
  * A subscription, normalised (a leading `/` added to `path`, default `/`; `method` upper-cased, default `POST`),
- * validated, and with its deterministic id.
+ * validated, and with its deterministic id. Switchyard's optional `retryPolicy` is checked by `retry-policy.ts`.
  */
 export function validateSubscription(body: unknown, space: string): Subscription {
   const fields = decode('subscriptions', body, SUBSCRIPTION);
@@ -138,6 +139,8 @@ export function validateSubscription(body: unknown, space: string): Subscription
   const out: Subscription = { space, subscriptionId: subscriptionId(sub), ...sub };
   const metadata = outputMetadata(fields['metadata']);
   if (metadata) out.metadata = metadata;
+  const retryPolicy = parseRetryPolicy(body);
+  if (retryPolicy) out.retryPolicy = retryPolicy;
   return out;
 }
 

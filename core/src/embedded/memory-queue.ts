@@ -124,6 +124,10 @@ export class MemoryQueue implements DeliveryQueue {
     return this.#live.size;
   }
 
+  get defaultRetryPolicy(): RetryPolicy {
+    return this.#policy;
+  }
+
   /** Counts for metrics: waiting for a worker, waiting for a retry timer, being handled. */
   stats(): { queued: number; scheduled: number; inFlight: number } {
     const queued = this.#ready.length - this.#head;

@@ -131,7 +131,7 @@ export class TransformPlugin implements GatewayPlugin {
         reason,
       };
       gateway.logger.warn({ ...report, err }, 'delivery skipped: subscription expression failed');
-      gateway.systemEvents.publish(invocation.space, SystemEventType.EVENT_REJECTED, report);
+      gateway.systemEvents.publish(invocation.space, SystemEventType.EVENT_REJECTED, report, invocation.event);
       return invocation;
     }
   }

@@ -68,7 +68,7 @@ export class Authorizers {
     const where = { space: invocation.space, subscriptionId, functionId, eventType: invocation.event.type };
     if (verdict.denied) logger.debug({ ...where, reason: verdict.reason }, 'event refused by its authorizer');
     else logger.warn({ ...where, reason: verdict.reason }, 'authorizer failed; event refused');
-    systemEvents.publish(invocation.space, SystemEventType.EVENT_REJECTED, { ...where, reason: verdict.reason });
+    systemEvents.publish(invocation.space, SystemEventType.EVENT_REJECTED, { ...where, reason: verdict.reason }, invocation.event);
     if (invocation.mode === 'sync') throw forbidden(verdict.message ?? UNAUTHORIZED_MESSAGE);
     invocation.skip = verdict.reason;
     return invocation;
