@@ -7,7 +7,8 @@
  *    share the result): an API key against the key index, a JWT with `jose`. A credential that is presented is
  *    always verified, required or not: a bad one is a 401, never silently ignored.
  * 3. Required but absent: 401. An API key limited to event types, for another type: 403. With spaces isolated
- *    (a space strategy), a key of another space: 403.
+ *    (a space strategy), a key of another space: 403. A JWT whose keys cannot be had (the JWKS is down): 503, the
+ *    gateway's problem, not the caller's.
  * 4. The caller's authorization (the JWT's when there is one, else the API key's) is set on
  *    `ctx.state.authorization` and attached to the event (`attach.ts`).
  */
@@ -23,7 +24,10 @@ import { PLUGIN_NAME } from './types.ts';
 export const EVENTS_REALM = 'switchyard';
 const BATCH_MEDIA_TYPE = 'application/cloudevents-batch+json';
 
-/** Verifies a JWT: resolves its claims, or rejects with a 401 `GatewayError` naming the problem. */
+/**
+ * Verifies a JWT: resolves its claims, or rejects with a `GatewayError`: a 401 naming the token's problem, or a 503
+ * when the keys to verify it cannot be had (the JWKS is down).
+ */
 export interface JwtVerifier {
   verify(token: string): Promise<Readonly<Record<string, unknown>>>;
 }
