@@ -3,13 +3,14 @@
  * `switchyard`: run the default distribution.
  *   switchyard --dev                         everything embedded, in memory, pretty logs
  *   switchyard --data-dir ./data             config and accepted deliveries survive restarts
+ *   switchyard --nats nats://host:4222       cluster mode: config, deliveries and system events on NATS JetStream
  * SIGTERM/SIGINT: new requests get 503, in-flight work drains, exit 0. A second signal exits at once.
  */
 import { CommanderError } from 'commander';
 import { Gateway } from '@switchyard/core';
 import { createGateway } from './index.ts';
 import { createLogger } from './logger.ts';
-import { parseOptions, stageOptions } from './options.ts';
+import { natsOptions, parseOptions, stageOptions } from './options.ts';
 import type { CliOptions } from './options.ts';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -26,6 +27,11 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const logger = createLogger(options);
   const dataDir = options.dataDir ?? options.embedDataDir;
+  const nats = natsOptions(options);
+  if (nats && dataDir) {
+    process.stderr.write('switchyard: --data-dir and --nats are exclusive (in cluster mode config and deliveries live in NATS JetStream)\n');
+    process.exit(2);
+  }
   const gateway = createGateway({
     logger,
     workers: options.workers,
@@ -34,6 +40,7 @@ async function main(argv: readonly string[]): Promise<void> {
     envelope: options.envelope,
     ...stageOptions(options),
     ...(dataDir ? { dataDir } : {}),
+    ...(nats ? { nats } : {}),
     ...(options.spaceStrategy ? { spaceStrategy: { kind: options.spaceStrategy } } : {}),
   });
 
@@ -62,10 +69,10 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const { eventsUrl, configUrl } = await gateway.start({ host: options.host, eventsPort: options.eventsPort, configPort: options.configPort });
   logger.info({
-    eventsUrl, configUrl, mode: dataDir ? 'single node' : 'embedded', dataDir, workers: options.workers, backlog: options.workersBacklog,
+    eventsUrl, configUrl, mode: nats ? 'cluster' : dataDir ? 'single node' : 'embedded', dataDir, nats: nats?.servers, workers: options.workers, backlog: options.workersBacklog,
     plugins: gateway.plugins, version: Gateway.version,
   }, `Switchyard is running. Events API ${eventsUrl}, Configuration API ${configUrl}`);
-  if (!options.dev && !dataDir) logger.warn('no --data-dir: configuration and queued events live in memory and are lost on restart');
+  if (!options.dev && !dataDir && !nats) logger.warn('no --data-dir: configuration and queued events live in memory and are lost on restart');
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -12,18 +12,28 @@ import { TransformPlugin } from '@switchyard/plugin-transform';
 import type { TransformOptions } from '@switchyard/plugin-transform';
 import { ValidationPlugin } from '@switchyard/plugin-validation';
 import type { ValidationOptions } from '@switchyard/plugin-validation';
+import { natsCluster } from '@switchyard/plugin-nats';
+import type { NatsOptions } from '@switchyard/plugin-nats';
 import { httpProvider } from '@switchyard/provider-http';
 import type { HttpProviderOptions } from '@switchyard/provider-http';
 
 export interface DistributionOptions {
   readonly logger?: Logger;
-  /** Persist config and the delivery journal here. Default: in memory. */
+  /** Persist config and the delivery journal here. Default: in memory. Exclusive with `nats`. */
   readonly dataDir?: string;
+  /**
+   * Cluster mode: config in a JetStream KV bucket, async deliveries on a JetStream work queue shared by every
+   * gateway, system events on NATS subjects (`@switchyard/plugin-nats`). `workers`, `workersBacklog`,
+   * `retryPolicy` and `logger` apply unless set here. Exclusive with `dataDir`.
+   */
+  readonly nats?: NatsOptions;
   readonly workers?: number;
   readonly workersBacklog?: number;
   /** Retry policy of async deliveries without their own. Default: core's `DEFAULT_RETRY_POLICY`. */
   readonly retryPolicy?: RetryPolicy;
   readonly bodyLimit?: number;
+  /** Loop protection: the largest hop count (`eventgatewayhops`) of an event. Default: core's `DEFAULT_MAX_HOPS` (4). */
+  readonly maxHops?: number;
   readonly envelope?: SpecVersion;
   readonly spaceStrategy?: GatewayOptions['spaceStrategy'];
   readonly http?: HttpProviderOptions;
@@ -42,6 +52,9 @@ export interface DistributionOptions {
 
 export function createGateway(options: DistributionOptions = {}): Gateway {
   const { logger, dataDir } = options;
+  if (dataDir && options.nats) {
+    throw new Error('--data-dir and --nats are exclusive: in cluster mode config and deliveries live in NATS JetStream');
+  }
   const queueOptions = {
     workers: options.workers ?? 100,
     backlog: options.workersBacklog ?? 200,
@@ -49,11 +62,14 @@ export function createGateway(options: DistributionOptions = {}): Gateway {
     ...(dataDir ? { journalDir: dataDir } : {}),
     ...(options.retryPolicy ? { retryPolicy: options.retryPolicy } : {}),
   };
+  const nats = options.nats ? natsCluster({ ...queueOptions, ...options.nats }) : undefined;
   const gateway = new Gateway({
-    store: dataDir ? new FileStore({ dir: dataDir }) : new MemoryStore(),
-    queue: new MemoryQueue(queueOptions),
+    ...(nats
+      ? { store: nats.store, queue: nats.queue, bus: nats.bus, subjectPrefix: nats.subjectPrefix }
+      : { store: dataDir ? new FileStore({ dir: dataDir }) : new MemoryStore(), queue: new MemoryQueue(queueOptions) }),
     ...(logger ? { logger } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.maxHops === undefined ? {} : { maxHops: options.maxHops }),
     ...(options.envelope ? { envelope: options.envelope } : {}),
     ...(options.spaceStrategy ? { spaceStrategy: options.spaceStrategy } : {}),
   });
@@ -68,5 +84,5 @@ export function createGateway(options: DistributionOptions = {}): Gateway {
   return gateway;
 }
 
-export { parseOptions, normaliseArgv, stageOptions } from './options.ts';
+export { parseOptions, normaliseArgv, stageOptions, natsOptions } from './options.ts';
 export type { CliOptions } from './options.ts';

@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AuthOptions, JwtOptions } from '@switchyard/plugin-auth';
+import type { NatsOptions } from '@switchyard/plugin-nats';
 import type { TransformOptions } from '@switchyard/plugin-transform';
 import type { ValidationOptions } from '@switchyard/plugin-validation';
 
@@ -34,6 +35,16 @@ export interface CliOptions {
   jwtAudience?: string;
   jwtAlgorithms?: string;
   requireJwt: boolean;
+  nats?: string;
+  natsCreds?: string;
+  natsUser?: string;
+  natsPassword?: string;
+  natsToken?: string;
+  natsTlsCa?: string;
+  natsStream?: string;
+  natsBucket?: string;
+  natsSubjectPrefix?: string;
+  natsReplicas?: number;
   version?: boolean;
 }
 
@@ -42,6 +53,8 @@ const LONG_FLAGS = new Set([
   'workers-backlog', 'body-limit', 'envelope', 'space-strategy', 'shutdown-timeout', 'version', 'help',
   'strict-event-types', 'transform-timeout', 'transform-max-depth', 'admin-token', 'api-keys', 'require-api-keys',
   'authorizer-cache-ttl', 'jwt-jwks-url', 'jwt-issuer', 'jwt-audience', 'jwt-algorithms', 'require-jwt',
+  'nats', 'nats-creds', 'nats-user', 'nats-password', 'nats-token', 'nats-tls-ca', 'nats-stream', 'nats-bucket',
+  'nats-subject-prefix', 'nats-replicas',
 ]);
 
 const BOOLEAN_FLAGS = new Set(['dev', 'version', 'strict-event-types', 'api-keys', 'require-api-keys', 'require-jwt']);
@@ -107,6 +120,16 @@ export function createProgram(): Command {
     .option('--jwt-audience <aud>', 'required JWT audience')
     .option('--jwt-algorithms <list>', 'allowed JWT algorithms, comma-separated (e.g. RS256,ES256)')
     .option('--require-jwt', 'refuse Events API requests without a valid JWT (401)', false)
+    .option('--nats <urls>', 'cluster mode: config, async deliveries and system events on NATS JetStream (comma-separated server URLs)')
+    .option('--nats-creds <file>', 'NATS credentials file (JWT + NKey seed)')
+    .option('--nats-user <user>', 'NATS user')
+    .option('--nats-password <password>', 'NATS password (also SWITCHYARD_NATS_PASSWORD)')
+    .option('--nats-token <token>', 'NATS token')
+    .option('--nats-tls-ca <file>', 'require TLS to NATS, trusting this CA file')
+    .option('--nats-stream <name>', 'JetStream stream of async deliveries (default SWITCHYARD_DELIVERIES)')
+    .option('--nats-bucket <name>', 'JetStream KV bucket of the configuration (default switchyard-config)')
+    .option('--nats-subject-prefix <prefix>', 'prefix of system-event and delivery subjects (default eventgateway)')
+    .option('--nats-replicas <n>', 'replicas of the stream and bucket when created (default 1)', integer(1, 5))
     .option('--version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -144,5 +167,23 @@ export function stageOptions(options: CliOptions, env: NodeJS.ProcessEnv = proce
       ...(options.transformTimeout ? { timeoutMs: options.transformTimeout } : {}),
       ...(options.transformMaxDepth ? { maxDepth: options.transformMaxDepth } : {}),
     },
+  };
+}
+
+/** Cluster-mode options from the command line (and `SWITCHYARD_NATS_PASSWORD`); `undefined` without `--nats`. */
+export function natsOptions(options: CliOptions, env: NodeJS.ProcessEnv = process.env): NatsOptions | undefined {
+  if (!options.nats) return undefined;
+  const pass = options.natsPassword ?? env['SWITCHYARD_NATS_PASSWORD'];
+  return {
+    servers: options.nats.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    ...(options.natsCreds ? { credsFile: options.natsCreds } : {}),
+    ...(options.natsUser ? { user: options.natsUser } : {}),
+    ...(pass ? { pass } : {}),
+    ...(options.natsToken ? { token: options.natsToken } : {}),
+    ...(options.natsTlsCa ? { tls: { caFile: options.natsTlsCa } } : {}),
+    ...(options.natsStream ? { stream: options.natsStream } : {}),
+    ...(options.natsBucket ? { bucket: options.natsBucket } : {}),
+    ...(options.natsSubjectPrefix ? { subjectPrefix: options.natsSubjectPrefix } : {}),
+    ...(options.natsReplicas ? { replicas: options.natsReplicas } : {}),
   };
 }

@@ -343,9 +343,14 @@ describe('async dispatch', () => {
     await waitFor(() => ofFunction('eventgateway.delivery.deadLettered', 'reject').length === 1, 3000, 'the dead letter');
     const dead = ofFunction('eventgateway.delivery.deadLettered', 'reject')[0]!;
     assert.equal(dead.subject, 'eventgateway.default.eventgateway.delivery.deadLettered');
+    const data = dead.event.data as Record<string, unknown>;
+    assert.equal(typeof data['deliveryId'], 'string');
     assert.deepEqual(
-      { ...(dead.event.data as Record<string, unknown>), reason: undefined },
-      { space: 'default', subscriptionId, functionId: 'reject', eventId: event.id, attempts: 1, status: 400, reason: undefined },
+      { ...data, reason: undefined },
+      {
+        space: 'default', subscriptionId, functionId: 'reject', deliveryId: data['deliveryId'], eventId: event.id, eventType: 'reject.event',
+        attempts: 1, status: 400, reason: undefined, deadLetterId: data['deliveryId'],
+      },
     );
     assert.equal(typeof (dead.event.data as { reason: unknown }).reason, 'string');
     await sleep(150);
