@@ -5,21 +5,15 @@ import { createConfigApp, type ConfigApiDeps } from '../src/config/app.ts';
 import { MemoryStore } from '../src/embedded/memory-store.ts';
 import type { Logger } from '../src/logger.ts';
 import type { ConfigStore } from '../src/store.ts';
-
-export interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  /** The parsed body. */
-  readonly body: unknown;
-}
+import { requestJson } from '../src/testing/index.ts';
+import type { JsonReply } from '../src/testing/index.ts';
 
 export interface TestApi {
   readonly url: string;
   readonly store: ConfigStore;
   readonly logged: { level: string; obj: unknown; msg: string | undefined }[];
   /** `body`: a string is sent as is, anything else as JSON. */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonReply>;
   close(): Promise<void>;
 }
 
@@ -44,19 +38,7 @@ export async function startApi(deps: Partial<ConfigApiDeps> = {}): Promise<TestA
     url,
     store,
     logged,
-    async request(method, path, body, headers = {}) {
-      const init: RequestInit = { method, headers };
-      if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      const res = await fetch(url + path, init);
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      return { status: res.status, headers: res.headers, text, body: parsed };
-    },
+    request: (method, path, body, headers = {}) => requestJson(url + path, { method, body, headers }),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

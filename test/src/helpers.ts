@@ -5,12 +5,14 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { createGateway } from 'switchyard';
 import type { DistributionOptions } from 'switchyard';
 import type { Gateway, Logger } from '@switchyard/core';
+import { requestJson } from '@switchyard/core/testing';
+import type { FunctionCall, FunctionServer, JsonReply } from '@switchyard/core/testing';
 
 export interface RunningGateway {
   readonly gateway: Gateway;
@@ -25,72 +27,12 @@ export async function startGateway(options: DistributionOptions = {}): Promise<R
   return { gateway, events: eventsUrl, config: configUrl, close: () => gateway.close({ timeoutMs: 5000 }) };
 }
 
-export interface ReceivedCall {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-  json<T = unknown>(): T;
-}
-
-export type FunctionHandler = (call: ReceivedCall, res: ServerResponse) => void | Promise<void>;
-
-export interface FunctionServer {
-  readonly url: string;
-  readonly calls: ReceivedCall[];
-  close(): Promise<void>;
-}
-
-/** A real HTTP function: records every call; by default answers 200 `{}`. */
-export async function startFunction(handler?: FunctionHandler): Promise<FunctionServer> {
-  const calls: ReceivedCall[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const call: ReceivedCall = {
-        method: req.method ?? '', url: req.url ?? '', headers: req.headers, body,
-        json: <T>() => JSON.parse(body) as T,
-      };
-      calls.push(call);
-      if (handler) {
-        Promise.resolve(handler(call, res)).catch((err: unknown) => {
-          res.statusCode = 599;
-          res.end(String(err));
-        });
-      } else {
-        res.setHeader('content-type', 'application/json');
-        res.end('{}');
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    calls,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
-}
+export type { FunctionCall as ReceivedCall, FunctionHandler, FunctionServer } from '@switchyard/core/testing';
+export { startFunctionServer as startFunction } from '@switchyard/core/testing';
 
 /** JSON request to the Config API; returns status and parsed body (undefined for an empty body). */
-export async function api<T = unknown>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string; headers: Headers }> {
-  const res = await fetch(base + path, {
-    method,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed as T, text, headers: res.headers };
+export function api<T = unknown>(base: string, method: string, path: string, body?: unknown): Promise<JsonReply<T>> {
+  return requestJson<T>(base + path, { method, body });
 }
 
 /** Poll until `predicate` holds (as the original's tests do for config propagation). */
@@ -226,7 +168,7 @@ export async function registerFunction(config: string, functionId: string, provi
 }
 
 /** Calls a function server received whose URL path is `path` (functions registered with `${url}<path>`). */
-export function callsTo(fn: FunctionServer, path: string): ReceivedCall[] {
+export function callsTo(fn: FunctionServer, path: string): FunctionCall[] {
   return fn.calls.filter((c) => c.url === path);
 }
 

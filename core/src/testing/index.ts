@@ -1,6 +1,7 @@
 /**
  * `@switchyard/core/testing`: the contract suites every `ConfigStore`, `DeliveryQueue` and `SystemBus`
- * implementation runs (node:test), and small helpers for tests.
+ * implementation runs (node:test), and small helpers for tests (among them a JSON HTTP client and a recording
+ * local function server).
  */
 export { configStoreContract, type ConfigStoreFactory, type ConfigStoreHarness } from './contracts/config-store.ts';
 export { deliveryQueueContract } from './contracts/delivery-queue.ts';
@@ -17,3 +18,5 @@ export {
 } from './contracts/queue-kit.ts';
 export { systemBusContract, type SystemBusFactory, type SystemBusHarness } from './contracts/system-bus.ts';
 export { captureLogger, deferred, makeDelivery, sleep, waitFor, type Deferred, type LogRecord } from './helpers.ts';
+export { replyJson, requestJson, startFunctionServer } from './http.ts';
+export type { FunctionCall, FunctionHandler, FunctionServer, JsonReply, JsonRequestInit } from './http.ts';

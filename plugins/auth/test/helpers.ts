@@ -3,11 +3,9 @@
  * package, so a compile-time import would be a project-reference cycle), real HTTP function servers, Config API
  * calls, and a recorder of system events. Everything binds 127.0.0.1 and is closed by the test that opened it.
  */
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CloudEvent, Gateway, GatewayOptions, GatewayPlugin, Logger, SpecVersion } from '@switchyard/core';
-import { captureLogger } from '@switchyard/core/testing';
+import { captureLogger, requestJson as request } from '@switchyard/core/testing';
+import type { JsonReply as ApiReply } from '@switchyard/core/testing';
 
 interface DistributionOptions {
   readonly logger?: Logger;
@@ -45,82 +43,8 @@ export async function startDistribution(plugins: readonly GatewayPlugin[], optio
   return { gateway, events: eventsUrl, config: configUrl, systemEvents, close: () => gateway.close({ timeoutMs: 2000 }) };
 }
 
-export interface Call {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-  json<T = unknown>(): T;
-}
-
-export interface FunctionServer {
-  readonly url: string;
-  readonly calls: Call[];
-  close(): Promise<void>;
-}
-
-export type Handler = (call: Call, res: ServerResponse) => void;
-
-/** A real HTTP function recording its calls; by default a sync-compatible 200 `{}`. */
-export async function startFunction(handler?: Handler): Promise<FunctionServer> {
-  const calls: Call[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const call: Call = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, json: <T>() => JSON.parse(body) as T };
-      calls.push(call);
-      if (handler) return handler(call, res);
-      res.setHeader('content-type', 'application/json');
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    calls,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
-}
-
-/** A function answering with this JSON body. */
-export function replyJson(value: unknown, status = 200): Handler {
-  return (_call, res) => {
-    res.statusCode = status;
-    res.setHeader('content-type', 'application/json');
-    res.end(typeof value === 'string' ? value : JSON.stringify(value));
-  };
-}
-
-export interface ApiReply<T = unknown> {
-  readonly status: number;
-  readonly body: T;
-  readonly text: string;
-  readonly headers: Headers;
-}
-
-/** An HTTP call; JSON bodies are sent and parsed. */
-export async function request<T = unknown>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiReply<T>> {
-  const { method = 'GET', body, headers = {} } = init;
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed as T, text, headers: res.headers };
-}
+export type { FunctionCall as Call, FunctionServer, JsonReply as ApiReply } from '@switchyard/core/testing';
+export { replyJson, requestJson as request, startFunctionServer as startFunction } from '@switchyard/core/testing';
 
 /** Register an http function (and, with `eventType`, the event type), then a subscription. */
 export async function setup(config: string, o: {

@@ -5,10 +5,9 @@
  * The distribution (`switchyard`) depends on this package, so this package's TypeScript project cannot reference
  * it (a cycle): it is imported at run time, typed by the small interface below.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Gateway, GatewayPlugin, Logger } from '@switchyard/core';
+import { requestJson } from '@switchyard/core/testing';
+import type { JsonReply } from '@switchyard/core/testing';
 
 interface Distribution {
   createGateway(options: { readonly logger?: Logger; readonly plugins?: readonly GatewayPlugin[] }): Gateway;
@@ -30,71 +29,16 @@ export async function startGateway(plugins: readonly GatewayPlugin[], logger: Lo
   return { gateway, events: eventsUrl, config: configUrl, close: () => gateway.close({ timeoutMs: 5000 }) };
 }
 
-export interface Call {
-  readonly url: string;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-  json<T = unknown>(): T;
-}
-
-export interface FunctionServer {
-  readonly url: string;
-  readonly calls: Call[];
-  close(): Promise<void>;
-}
-
-/** A real HTTP function: records every call; answers with `reply(call)` (default 200 `{}`). */
-export async function startFunction(reply?: (call: Call, res: ServerResponse) => void): Promise<FunctionServer> {
-  const calls: Call[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const call: Call = { url: req.url ?? '', headers: req.headers, body, json: <T>() => JSON.parse(body) as T };
-      calls.push(call);
-      if (reply) return reply(call, res);
-      res.setHeader('content-type', 'application/json');
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    calls,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
-}
-
-export interface Reply<T = unknown> {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  readonly body: T;
-}
+export type { FunctionCall as Call, FunctionServer } from '@switchyard/core/testing';
+export { startFunctionServer as startFunction } from '@switchyard/core/testing';
 
 /** A request with a JSON body (a string is sent as is); the reply parsed when it is JSON. */
-export async function request<T = unknown>(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, body: parsed as T };
+export function request<T = unknown>(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonReply<T>> {
+  return requestJson<T>(url, { method, body, headers });
 }
 
 /** Emit a structured CloudEvents 1.0 event. */
-export function emit(events: string, path: string, type: string, data: unknown, id = String(Math.random())): Promise<Reply> {
+export function emit(events: string, path: string, type: string, data: unknown, id = String(Math.random())): Promise<JsonReply> {
   const event = { specversion: '1.0', type, source: 'https://shop.test', id, datacontenttype: 'application/json', data };
   return request(events + path, 'POST', event, { 'content-type': 'application/cloudevents+json' });
 }
