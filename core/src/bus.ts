@@ -14,6 +14,12 @@ export interface SystemBus {
   open(): Promise<void>;
   /** Publish. Never throws: a bus failure must not break the pipeline. */
   publish(subject: string, event: CloudEvent): void;
+  /**
+   * Whether anything listens on `subject` (without one: on any subject). Optional: a bus that cannot tell (NATS:
+   * listeners are elsewhere) leaves it out and every system event is made and published; one that can lets the
+   * gateway skip unwanted ones.
+   */
+  hasSubscribers?(subject?: string): boolean;
   /** Subscribe to a subject pattern. Returns the function that unsubscribes. */
   subscribe(pattern: string, handler: BusHandler): () => void;
   close(): Promise<void>;

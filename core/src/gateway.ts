@@ -134,6 +134,7 @@ export class Gateway {
       envelope: options.envelope ?? '1.0',
       subjectPrefix: options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX,
       dispatch: (space, event) => pipeline?.dispatchSystemEvent(space, event),
+      hasSubscriptions: (type) => this.table.hasRootSubscriptions(type),
       maxHops,
     });
     this.#invoker = new Invoker({ hooks: this.hooks, table: this.table, systemEvents: this.systemEvents, logger: this.logger });

@@ -41,12 +41,12 @@ export class Invoker {
     const { space, function: fn } = invocation;
     const hook = hooks.invoke.get(fn.type);
     const observed = invocation.payload === undefined && !isSystemEventType(invocation.event.type);
-    const event = observed ? wireEvent(invocation) : undefined;
     const about = invocation.event;
-    if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOKING, { space, functionId: fn.functionId, event }, about);
+    // Data is built lazily: only when something listens to these events (see SystemEvents.publish).
+    if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOKING, () => ({ space, functionId: fn.functionId, event: wireEvent(invocation) }), about);
     let result: InvokeResult | undefined;
     try {
-      if (hook === undefined || !hook.isUsed()) {
+      if (hook === undefined || hook.taps.length === 0) {
         throw new GatewayError('GW_ERR_NO_PROVIDER', `No provider is installed for function type "${fn.type}"`);
       }
       result = await hook.promise(invocation);
@@ -56,10 +56,15 @@ export class Invoker {
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOCATION_FAILED, { space, functionId: fn.functionId, event, error: { message } }, about);
+      if (observed) {
+        systemEvents.publish(space, SystemEventType.FUNCTION_INVOCATION_FAILED, () => ({ space, functionId: fn.functionId, event: wireEvent(invocation), error: { message } }), about);
+      }
       throw err;
     }
-    if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOKED, { space, functionId: fn.functionId, event, result: replyValue(result) }, about);
+    const reply = result;
+    if (observed) {
+      systemEvents.publish(space, SystemEventType.FUNCTION_INVOKED, () => ({ space, functionId: fn.functionId, event: wireEvent(invocation), result: replyValue(reply) }), about);
+    }
     return result;
   }
 

@@ -100,11 +100,12 @@ export class Pipeline {
   async #route(ctx: EventContext): Promise<Routes> {
     const { hooks, systemEvents } = this.#deps;
     const { request } = ctx;
-    systemEvents.publish(ctx.space, SystemEventType.EVENT_RECEIVED, {
+    const received = ctx.event;
+    systemEvents.publish(ctx.space, SystemEventType.EVENT_RECEIVED, () => ({
       path: request.path,
-      event: ctx.specVersion === '0.1' ? toV01(ctx.event) : ctx.event,
+      event: ctx.specVersion === '0.1' ? toV01(received) : received,
       headers: flattenHeaders(request.headers),
-    }, ctx.event);
+    }), received);
     await hooks.auth.promise(ctx);
     await hooks.validation.promise(ctx);
     ctx.event = await hooks.transform.promise(ctx.event, ctx);

@@ -77,3 +77,21 @@ describe('event type definitions', () => {
     assert.equal(table.eventTypeFor('beta', 'a.b')?.space, 'beta');
   });
 });
+
+describe('system event subscriptions index', () => {
+  it('counts async POST / subscriptions per event type, across updates and deletes', () => {
+    const table = new RoutingTable({ scoped: false, logger });
+    const root = (space: string, id: string) => put('subscriptions', space, id, sub({ space, subscriptionId: id, eventType: 'eventgateway.function.invoked' }));
+    assert.equal(table.hasRootSubscriptions('eventgateway.function.invoked'), false);
+    table.apply(root('a', 'x'));
+    table.apply(root('a', 'x'));
+    table.apply(root('b', 'y'));
+    table.apply(put('subscriptions', 'a', 'z', sub({ space: 'a', subscriptionId: 'z', eventType: 'eventgateway.event.received', path: '/other' })));
+    assert.equal(table.hasRootSubscriptions('eventgateway.function.invoked'), true);
+    assert.equal(table.hasRootSubscriptions('eventgateway.event.received'), false, 'not on POST /');
+    table.apply({ op: 'delete', key: { kind: 'subscriptions', space: 'a', id: 'x' } });
+    assert.equal(table.hasRootSubscriptions('eventgateway.function.invoked'), true);
+    table.apply({ op: 'delete', key: { kind: 'subscriptions', space: 'b', id: 'y' } });
+    assert.equal(table.hasRootSubscriptions('eventgateway.function.invoked'), false);
+  });
+});

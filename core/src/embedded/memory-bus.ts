@@ -46,6 +46,13 @@ export class MemoryBus implements SystemBus {
     }
   }
 
+  hasSubscribers(subject?: string): boolean {
+    if (this.#closed || this.#subscriptions.size === 0) return false;
+    if (subject === undefined) return true;
+    for (const sub of this.#subscriptions) if (subjectMatches(sub.pattern, subject)) return true;
+    return false;
+  }
+
   /** Subscribe to a NATS subject pattern (`*` one token, `>` the rest). Throws on a malformed pattern. */
   subscribe(pattern: string, handler: BusHandler): () => void {
     const tokens = pattern.split('.');

@@ -109,7 +109,12 @@ function send(res: ServerResponse, reply: HttpReply, extra: Record<string, strin
   res.end(body);
 }
 
+const EMPTY = Buffer.alloc(0);
+
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3): nothing to read.
+  const length = req.headers['content-length'];
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) return EMPTY;
   try {
     return await getRawBody(req, { limit, length: req.headers['content-length'] });
   } catch (cause) {

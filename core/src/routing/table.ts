@@ -30,6 +30,8 @@ export class RoutingTable {
   readonly #syncTrees = new Map<string, PathTree<Subscription>>();
   readonly #asyncRoutes = new Map<string, Map<string, Subscription>>();
   readonly #corsTrees = new Map<string, PathTree<CorsConfig>>();
+  /** Async subscriptions on `POST /` (where system events are delivered) counted by event type, in every space. */
+  readonly #rootTypes = new Map<string, number>();
   /** Set on every applied change; lets tests and cluster code see how fresh the table is. */
   lastChangeAt = 0;
 
@@ -105,6 +107,11 @@ export class RoutingTable {
     return this.#asyncRoutes.get(this.#scope(space) + SEP + method + SEP + path + SEP + eventType)?.values() ?? [];
   }
 
+  /** Whether any space has an async subscription to `eventType` on `POST /` (where system events are delivered). */
+  hasRootSubscriptions(eventType: string): boolean {
+    return this.#rootTypes.has(eventType);
+  }
+
   cors(space: string, method: string, path: string): CorsConfig | undefined {
     return this.#corsTrees.get(this.#scope(space) + SEP + method)?.resolve(path)?.value;
   }
@@ -141,6 +148,7 @@ export class RoutingTable {
     }
     const routeKey = scope + SEP + sub.method + SEP + sub.path + SEP + sub.eventType;
     getOrCreate(this.#asyncRoutes, routeKey, () => new Map()).set(id, sub);
+    if (sub.method === 'POST' && sub.path === '/') this.#rootTypes.set(sub.eventType, (this.#rootTypes.get(sub.eventType) ?? 0) + 1);
   }
 
   #removeSubscription(id: string): void {
@@ -157,6 +165,11 @@ export class RoutingTable {
     const routes = this.#asyncRoutes.get(routeKey);
     routes?.delete(id);
     if (routes?.size === 0) this.#asyncRoutes.delete(routeKey);
+    if (old.method === 'POST' && old.path === '/') {
+      const count = (this.#rootTypes.get(old.eventType) ?? 1) - 1;
+      if (count > 0) this.#rootTypes.set(old.eventType, count);
+      else this.#rootTypes.delete(old.eventType);
+    }
   }
 
   #addCors(id: string, cors: CorsConfig): void {
