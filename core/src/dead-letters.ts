@@ -12,7 +12,7 @@ import { toV01 } from './encode.ts';
 import { GatewayError } from './errors.ts';
 import type { CloudEvent, SpecVersion } from './event.ts';
 import type { Logger } from './logger.ts';
-import type { Delivery, DeliveryOutcome, DeliveryQueue } from './queue.ts';
+import type { Delivery, DeliveryOutcome } from './queue.ts';
 import type { FunctionConfig, Subscription } from './resources.ts';
 import type { ConfigStore } from './store.ts';
 
@@ -58,7 +58,8 @@ export interface DeadLetterApi {
 
 export interface DeadLettersDeps {
   readonly store: ConfigStore;
-  readonly queue: DeliveryQueue;
+  /** Enqueue through the gateway (so the `delivery` hook sees it). */
+  readonly enqueue: (deliveries: readonly Delivery[]) => Promise<void>;
   readonly logger: Logger;
   /** A fresh delivery (new id, no attempts, the subscription's policy), as the pipeline makes them. */
   readonly newDelivery: (invocation: Invocation) => Delivery;
@@ -134,7 +135,7 @@ export class DeadLetters implements DeadLetterApi {
    * the queue has accepted the delivery. 400 when the subscription or function no longer exists.
    */
   async redrive(space: string, id: string): Promise<RedriveResult> {
-    const { store, queue, newDelivery, logger } = this.#deps;
+    const { store, newDelivery, logger } = this.#deps;
     const record = await this.#record(space, id);
     const subscription = (await this.#store(() => store.get<Subscription>('subscriptions', space, record.subscriptionId)))?.value;
     if (subscription === undefined) {
@@ -145,7 +146,7 @@ export class DeadLetters implements DeadLetterApi {
       throw new GatewayError('GW_ERR_VALIDATION', `Dead letter "${id}" cannot be redriven: function "${record.functionId}" no longer exists.`);
     }
     const delivery = newDelivery({ space, function: fn, subscription, mode: 'async', event: record.event, specVersion: record.specVersion });
-    await queue.enqueue([delivery]);
+    await this.#deps.enqueue([delivery]);
     try {
       await store.delete(DEAD_LETTER_KIND, space, id);
     } catch (err) {

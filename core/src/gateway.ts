@@ -22,7 +22,7 @@ import { GatewayError } from './errors.ts';
 import type { SpecVersion } from './event.ts';
 import type { Invocation, InvokeResult } from './context.ts';
 import { SystemEventType } from './event.ts';
-import type { GatewayHooks } from './hooks.ts';
+import type { DeliveryEvent, GatewayHooks } from './hooks.ts';
 import { createHooks } from './hooks.ts';
 import { createEventsApp } from './http/events-app.ts';
 import type { SpaceStrategy } from './http/space.ts';
@@ -139,10 +139,10 @@ export class Gateway {
     });
     this.#invoker = new Invoker({ hooks: this.hooks, table: this.table, systemEvents: this.systemEvents, logger: this.logger });
     pipeline = new Pipeline({
-      hooks: this.hooks, table: this.table, queue: this.queue, invoker: this.#invoker, systemEvents: this.systemEvents, logger: this.logger, maxHops,
+      hooks: this.hooks, table: this.table, queue: this.queue, enqueue: this.#enqueue, invoker: this.#invoker, systemEvents: this.systemEvents, logger: this.logger, maxHops,
     });
     this.#pipeline = pipeline;
-    this.deadLetters = new DeadLetters({ store: this.store, queue: this.queue, logger: this.logger, newDelivery: (invocation) => pipeline.newDelivery(invocation) });
+    this.deadLetters = new DeadLetters({ store: this.store, enqueue: this.#enqueue, logger: this.logger, newDelivery: (invocation) => pipeline.newDelivery(invocation) });
     tapDefaults(this.hooks, this.table, { envelope: options.envelope ?? '1.0', logger: this.logger });
     for (const plugin of options.plugins ?? []) this.use(plugin);
   }
@@ -181,9 +181,19 @@ export class Gateway {
     await this.bus.open();
     await this.hooks.start.promise();
     this.#unwatch = await this.store.watch((change) => this.table.apply(change));
-    await this.queue.start(this.#invoker.deliver, {
-      retrying: (d, outcome, delayMs) => this.systemEvents.publish(d.space, SystemEventType.DELIVERY_RETRIED, { ...deliveryReport(d, outcome), delayMs }, d.event),
+    const deliver = async (delivery: Delivery): Promise<DeliveryOutcome> => {
+      this.#observe({ kind: 'attempting', delivery });
+      const outcome = await this.#invoker.deliver(delivery);
+      this.#observe({ kind: 'attempted', delivery, outcome });
+      return outcome;
+    };
+    await this.queue.start(deliver, {
+      retrying: (d, outcome, delayMs) => {
+        this.#observe({ kind: 'retrying', delivery: d, outcome, delayMs });
+        this.systemEvents.publish(d.space, SystemEventType.DELIVERY_RETRIED, { ...deliveryReport(d, outcome), delayMs }, d.event);
+      },
       deadLettered: (d, outcome) => {
+        this.#observe({ kind: 'deadLettered', delivery: d, outcome });
         this.logger.error({ deliveryId: d.id, functionId: d.functionId, attempts: d.attempts, reason: outcome.reason }, 'delivery dead-lettered');
         this.deadLetters.record(d, outcome);
         // A dead-lettered delivery of a `delivery.*` event is kept, but not announced: that could only loop
@@ -233,6 +243,26 @@ export class Gateway {
       await this.store.close();
     }
     this.#state = 'closed';
+  }
+
+  /** Every enqueue goes through here, so the `delivery` hook sees what the queue accepted or refused. */
+  readonly #enqueue = async (deliveries: readonly Delivery[]): Promise<void> => {
+    try {
+      await this.queue.enqueue(deliveries);
+    } catch (error) {
+      this.#observe({ kind: 'refused', deliveries, error });
+      throw error;
+    }
+    this.#observe({ kind: 'accepted', deliveries });
+  };
+
+  #observe(event: DeliveryEvent): void {
+    if (this.hooks.delivery.taps.length === 0) return;
+    try {
+      this.hooks.delivery.call(event);
+    } catch (err) {
+      this.logger.error({ err, kind: event.kind }, 'delivery tap threw; taps must not throw');
+    }
   }
 
   #listen(handler: RequestHandler, host: string, port: number, counted: boolean): Promise<string> {

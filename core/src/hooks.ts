@@ -11,6 +11,7 @@ import type {
 import type { CloudEvent } from './event.ts';
 import type { GatewayError } from './errors.ts';
 import type { ResourceByKind, ResourceKind } from './resources.ts';
+import type { Delivery, DeliveryOutcome } from './queue.ts';
 
 /** Named stages for ordering taps (`{ name, stage: Stage.EARLY }`); lower runs first. Never rely on registration order. */
 export const Stage = Object.freeze({
@@ -32,6 +33,21 @@ export interface ConfigResourceInput {
   readonly space: string;
   readonly body: Readonly<Record<string, unknown>>;
 }
+
+/** What happened to async deliveries, for observers (metrics, audit): one hook, a union by `kind`. */
+export type DeliveryEvent =
+  /** The queue stored these deliveries (the client gets its 202). */
+  | { readonly kind: 'accepted'; readonly deliveries: readonly Delivery[] }
+  /** The queue refused these deliveries (full: 429, unavailable: 503); none was stored. */
+  | { readonly kind: 'refused'; readonly deliveries: readonly Delivery[]; readonly error: unknown }
+  /** An attempt is about to call the function (`delivery.attempts` counts it: 1 is the first). */
+  | { readonly kind: 'attempting'; readonly delivery: Delivery }
+  /** One attempt finished. */
+  | { readonly kind: 'attempted'; readonly delivery: Delivery; readonly outcome: DeliveryOutcome }
+  /** A failed attempt will be retried after `delayMs`. */
+  | { readonly kind: 'retrying'; readonly delivery: Delivery; readonly outcome: DeliveryOutcome & { ok: false }; readonly delayMs: number }
+  /** The delivery exhausted its policy or was not retryable: it is kept as a dead letter. */
+  | { readonly kind: 'deadLettered'; readonly delivery: Delivery; readonly outcome: DeliveryOutcome & { ok: false } };
 
 export type InvokeHook = AsyncSeriesBailHook<[Invocation], InvokeResult | undefined>;
 
@@ -73,6 +89,8 @@ export function createHooks() {
     // ── observers ──────────────────────────────────────────────────────────────────────────────────────────
     /** A system event is about to be published (space, event). Taps must not throw. @since 0.1.0 */
     systemEvent: new SyncHook<[string, CloudEvent]>(['space', 'event'], 'systemEvent'),
+    /** Async deliveries accepted, refused, attempted, retrying or dead-lettered, whatever the queue. Taps must not throw. @since 0.1.0 */
+    delivery: new SyncHook<[DeliveryEvent]>(['event'], 'delivery'),
     /** A request or event was rejected with this error. Taps must not throw. @since 0.1.0 */
     rejected: new SyncHook<[GatewayError, IncomingRequest]>(['error', 'request'], 'rejected'),
   });

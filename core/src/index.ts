@@ -5,7 +5,7 @@ export { Gateway, VERSION, DEFAULT_MAX_HOPS } from './gateway.ts';
 export type { GatewayOptions, ListenOptions, GatewayAddresses } from './gateway.ts';
 
 export { createHooks, Stage } from './hooks.ts';
-export type { GatewayHooks, InvokeHook, ConfigResource, ConfigResourceInput } from './hooks.ts';
+export type { GatewayHooks, InvokeHook, ConfigResource, ConfigResourceInput, DeliveryEvent } from './hooks.ts';
 
 export { GatewayError, ERRORS, FUNCTION_CALL_FAILED, errorBody, isGatewayError } from './errors.ts';
 export type { ErrorCode, ErrorDetail, GatewayErrorOptions } from './errors.ts';

@@ -23,6 +23,8 @@ export interface PipelineDeps {
   readonly hooks: GatewayHooks;
   readonly table: RoutingTable;
   readonly queue: DeliveryQueue;
+  /** Enqueue through the gateway, so the `delivery` hook sees what was accepted or refused. */
+  readonly enqueue: (deliveries: readonly Delivery[]) => Promise<void>;
   readonly invoker: Invoker;
   readonly systemEvents: SystemEvents;
   readonly logger: Logger;
@@ -41,7 +43,7 @@ export class Pipeline {
 
   /** Handle one Events API request. Throws `GatewayError`s, which the HTTP layer maps to JSON replies. */
   async handle(request: IncomingRequest): Promise<HttpReply> {
-    const { hooks, queue } = this.#deps;
+    const { hooks } = this.#deps;
     const received = await hooks.receive.promise(request);
     if (received === undefined) throw new GatewayError('GW_ERR_BAD_REQUEST', 'The request could not be read as an event');
     for (const event of received.events) {
@@ -67,20 +69,20 @@ export class Pipeline {
       // A batch is delivered asynchronously only: one HTTP reply cannot carry several function replies.
       if (!received.batch && routes.sync) sync = { route: routes.sync, ctx };
     }
-    if (deliveries.length > 0) await queue.enqueue(deliveries);
+    if (deliveries.length > 0) await this.#deps.enqueue(deliveries);
     return sync ? this.#callSync(sync.route, sync.ctx) : { ...ACCEPTED, headers: {} };
   }
 
   /** Deliver a system event to the async subscriptions of its type on `POST /` (reference §8). */
   dispatchSystemEvent = (space: string, event: CloudEvent): void => {
-    const { table, queue, logger } = this.#deps;
+    const { table, logger } = this.#deps;
     const deliveries: Delivery[] = [];
     for (const subscription of table.async(space, 'POST', '/', event.type)) {
       const fn = table.function(subscription.space, subscription.functionId);
       if (fn) deliveries.push(this.newDelivery({ space: subscription.space, function: fn, subscription, mode: 'async', event, specVersion: specVersionOf(event) }));
     }
     if (deliveries.length === 0) return;
-    queue.enqueue(deliveries).catch((err: unknown) => {
+    this.#deps.enqueue(deliveries).catch((err: unknown) => {
       logger.error({ err, type: event.type, deliveries: deliveries.length }, 'system event deliveries refused by the queue');
     });
   };

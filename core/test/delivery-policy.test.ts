@@ -95,7 +95,7 @@ describe('DeadLetters', () => {
     const logger: Logger = { ...silent, error: (_o: object | string, msg?: string) => void errors.push(msg ?? '') };
     const store = new MemoryStore();
     store.create = () => Promise.reject(new Error('disk full'));
-    const dl = new DeadLetters({ store, queue: new MemoryQueue({ logger: silent }), logger, newDelivery: () => delivery('x') });
+    const dl = new DeadLetters({ store, enqueue: (ds) => new MemoryQueue({ logger: silent }).enqueue(ds), logger, newDelivery: () => delivery('x') });
     dl.record(delivery('d1'), { ok: false, retryable: true, reason: 'boom' });
     await dl.flush();
     assert.match(errors[0] ?? '', /DEAD LETTER LOST/);
@@ -104,7 +104,7 @@ describe('DeadLetters', () => {
   test('records: reason, attempts, status or error, oldest first; 404 for unknown ids', async () => {
     const store = new MemoryStore();
     await store.open();
-    const dl = new DeadLetters({ store, queue: new MemoryQueue({ logger: silent }), logger: silent, newDelivery: () => delivery('x') });
+    const dl = new DeadLetters({ store, enqueue: (ds) => new MemoryQueue({ logger: silent }).enqueue(ds), logger: silent, newDelivery: () => delivery('x') });
     dl.record(delivery('b'), { ok: false, retryable: false, reason: 'Function replied with status 404', status: 404 }, 2000);
     dl.record(delivery('a'), { ok: false, retryable: true, reason: 'connection refused' }, 3000);
     await dl.flush();
