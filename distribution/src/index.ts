@@ -1,8 +1,9 @@
 /**
  * The default distribution: core with the embedded store, queue and bus (file-backed with a data directory), the
- * HTTP provider, and the stage plugins: auth (authorizer functions on by default, as the original; API keys, JWT and
- * admin tokens when configured), validation (JSON Schema per event type) and transform (JSONata filters and
- * transforms). `createGateway` is what `switchyard` runs; integrators can call it too.
+ * HTTP provider, Prometheus metrics (`GET /v1/metrics` on the Config API), and the stage plugins: auth (authorizer
+ * functions on by default, as the original; API keys, JWT and admin tokens when configured), validation (JSON Schema
+ * per event type) and transform (JSONata filters and transforms). `createGateway` is what `switchyard` runs;
+ * integrators can call it too.
  */
 import { FileStore, Gateway, MemoryQueue, MemoryStore } from '@switchyard/core';
 import type { GatewayOptions, GatewayPlugin, Logger, RetryPolicy, SpecVersion } from '@switchyard/core';
@@ -12,6 +13,8 @@ import { TransformPlugin } from '@switchyard/plugin-transform';
 import type { TransformOptions } from '@switchyard/plugin-transform';
 import { ValidationPlugin } from '@switchyard/plugin-validation';
 import type { ValidationOptions } from '@switchyard/plugin-validation';
+import { MetricsPlugin } from '@switchyard/plugin-metrics';
+import type { MetricsOptions } from '@switchyard/plugin-metrics';
 import { natsCluster } from '@switchyard/plugin-nats';
 import type { NatsOptions } from '@switchyard/plugin-nats';
 import { httpProvider } from '@switchyard/provider-http';
@@ -43,9 +46,11 @@ export interface DistributionOptions {
   readonly validation?: ValidationOptions | false;
   /** Transform stage options; `false` leaves the plugin out. */
   readonly transform?: TransformOptions | false;
+  /** Prometheus metrics at `GET /v1/metrics` on the Config API; `false` leaves the plugin out. Default on. */
+  readonly metrics?: MetricsOptions | false;
   /**
    * More plugins, applied after the default ones. A plugin named like a default one (`AuthPlugin`,
-   * `ValidationPlugin`, `TransformPlugin`) replaces it.
+   * `ValidationPlugin`, `TransformPlugin`, `MetricsPlugin`) replaces it.
    */
   readonly plugins?: readonly GatewayPlugin[];
 }
@@ -79,6 +84,7 @@ export function createGateway(options: DistributionOptions = {}): Gateway {
   if (options.auth !== false) defaults.push(new AuthPlugin(options.auth ?? {}));
   if (options.validation !== false) defaults.push(new ValidationPlugin(options.validation ?? {}));
   if (options.transform !== false) defaults.push(new TransformPlugin(options.transform ?? {}));
+  if (options.metrics !== false) defaults.push(new MetricsPlugin(options.metrics ?? {}));
   for (const plugin of defaults) if (!replaced.has(plugin.name)) gateway.use(plugin);
   for (const plugin of extra) gateway.use(plugin);
   return gateway;
