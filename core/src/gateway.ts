@@ -18,7 +18,7 @@ import { tapDefaults } from './defaults.ts';
 import { MemoryBus } from './embedded/memory-bus.ts';
 import { MemoryQueue } from './embedded/memory-queue.ts';
 import { MemoryStore } from './embedded/memory-store.ts';
-import { GatewayError } from './errors.ts';
+import { GatewayError, isGatewayError } from './errors.ts';
 import type { SpecVersion } from './event.ts';
 import type { Invocation, InvokeResult } from './context.ts';
 import { SystemEventType } from './event.ts';
@@ -251,6 +251,13 @@ export class Gateway {
       await this.queue.enqueue(deliveries);
     } catch (error) {
       this.#observe({ kind: 'refused', deliveries, error });
+      // A 5xx is hidden by default; this one is the client's cue to retry, so say so (the cause goes to the log).
+      if (isGatewayError(error) && error.code === 'GW_ERR_QUEUE_UNAVAILABLE' && !error.expose) {
+        this.logger.warn({ err: error }, 'delivery queue unavailable');
+        throw new GatewayError('GW_ERR_QUEUE_UNAVAILABLE', 'Service Unavailable: the event could not be stored for delivery; retry later.', {
+          expose: true, headers: error.headers, cause: error,
+        });
+      }
       throw error;
     }
     this.#observe({ kind: 'accepted', deliveries });

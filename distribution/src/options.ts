@@ -45,6 +45,7 @@ export interface CliOptions {
   natsBucket?: string;
   natsSubjectPrefix?: string;
   natsReplicas?: number;
+  natsAckWait?: number;
   version?: boolean;
 }
 
@@ -54,7 +55,7 @@ const LONG_FLAGS = new Set([
   'strict-event-types', 'transform-timeout', 'transform-max-depth', 'admin-token', 'api-keys', 'require-api-keys',
   'authorizer-cache-ttl', 'jwt-jwks-url', 'jwt-issuer', 'jwt-audience', 'jwt-algorithms', 'require-jwt',
   'nats', 'nats-creds', 'nats-user', 'nats-password', 'nats-token', 'nats-tls-ca', 'nats-stream', 'nats-bucket',
-  'nats-subject-prefix', 'nats-replicas',
+  'nats-subject-prefix', 'nats-replicas', 'nats-ack-wait',
 ]);
 
 const BOOLEAN_FLAGS = new Set(['dev', 'version', 'strict-event-types', 'api-keys', 'require-api-keys', 'require-jwt']);
@@ -130,6 +131,7 @@ export function createProgram(): Command {
     .option('--nats-bucket <name>', 'JetStream KV bucket of the configuration (default switchyard-config)')
     .option('--nats-subject-prefix <prefix>', 'prefix of system-event and delivery subjects (default eventgateway)')
     .option('--nats-replicas <n>', 'replicas of the stream and bucket when created (default 1)', integer(1, 5))
+    .option('--nats-ack-wait <ms>', 'redeliver a delivery whose gateway vanished after this long, when this gateway creates the consumer (default 60000)', integer(1_000, 86_400_000))
     .option('--version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -185,5 +187,6 @@ export function natsOptions(options: CliOptions, env: NodeJS.ProcessEnv = proces
     ...(options.natsBucket ? { bucket: options.natsBucket } : {}),
     ...(options.natsSubjectPrefix ? { subjectPrefix: options.natsSubjectPrefix } : {}),
     ...(options.natsReplicas ? { replicas: options.natsReplicas } : {}),
+    ...(options.natsAckWait ? { ackWaitMs: options.natsAckWait } : {}),
   };
 }

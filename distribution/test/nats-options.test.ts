@@ -17,6 +17,12 @@ describe('cluster-mode flags', () => {
     assert.equal(natsOptions(parseOptions(['--nats', 'nats://a:4222', '--nats-password', 'flag']), { SWITCHYARD_NATS_PASSWORD: 'env' })?.pass, 'flag');
     assert.equal(natsOptions(parseOptions([]), {}), undefined);
   });
+  it('--nats-ack-wait sets the consumer ack wait (ms), at least 1 s', () => {
+    assert.equal(natsOptions(parseOptions(['--nats', 'nats://a:4222', '--nats-ack-wait', '3000']), {})?.ackWaitMs, 3000);
+    assert.equal(natsOptions(parseOptions(['--nats', 'nats://a:4222', '-nats-ack-wait=2000']), {})?.ackWaitMs, 2000);
+    assert.equal(natsOptions(parseOptions(['--nats', 'nats://a:4222']), {})?.ackWaitMs, undefined);
+    assert.throws(() => parseOptions(['--nats', 'nats://a:4222', '--nats-ack-wait', '10']), /integer from 1000/);
+  });
   it('refuses --nats-replicas out of range', () => {
     assert.throws(() => parseOptions(['--nats', 'nats://a:4222', '--nats-replicas', '7']), /integer from 1 to 5/);
   });

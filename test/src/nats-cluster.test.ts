@@ -63,6 +63,7 @@ describe('cluster mode: two gateways on one NATS', { skip: server === undefined 
     }
     lags.sort((x, y) => x - y);
     t.diagnostic(`KV propagation A→B (201 on A to first 200 on B, 10 rounds): median ${lags[5]!.toFixed(1)} ms, max ${lags[9]!.toFixed(1)} ms`);
+    assert.ok(lags[5]! <= 100, `median lag ${lags[5]} ms`); // issue #4: routed by B within 100 ms (median of 10)
     assert.ok(lags[9]! < 1_000, `max lag ${lags[9]} ms`);
   });
 

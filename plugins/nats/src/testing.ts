@@ -16,8 +16,11 @@ export interface NatsServerHandle {
   readonly port: number;
   /** The current server process. */
   readonly pid: number;
-  /** Stop (by pid) and start again on the same port and JetStream directory: a server restart. */
-  restart(): Promise<void>;
+  /**
+   * Stop (by pid) and start again on the same port and JetStream directory: a server restart. `downMs` keeps the
+   * server down that long in between (an outage clients notice), default 0.
+   */
+  restart(options?: { readonly downMs?: number }): Promise<void>;
   /** Stop by pid and remove the JetStream directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -108,8 +111,10 @@ export async function startNatsServer(options: { readonly jetstream?: boolean } 
       get pid() {
         return child?.pid ?? 0;
       },
-      async restart() {
+      async restart(restartOptions: { readonly downMs?: number } = {}) {
         if (running) await halt(child!);
+        running = false;
+        if ((restartOptions.downMs ?? 0) > 0) await new Promise((r) => setTimeout(r, restartOptions.downMs));
         const again = await launch(port);
         if (again === undefined) throw new Error(`nats-server could not restart on port ${port}`);
         child = again;
@@ -124,4 +129,100 @@ export async function startNatsServer(options: { readonly jetstream?: boolean } 
   }
   await rm(dir, { recursive: true, force: true });
   throw new Error('nats-server did not start on a free port after 5 attempts');
+}
+
+export interface NatsNodeHandle {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  /** The server process (0 once killed). */
+  readonly pid: number;
+  /** SIGKILL this node (by pid) and wait for its exit: a crash. Idempotent. */
+  kill(): Promise<void>;
+}
+
+export interface NatsClusterHandle {
+  /** The client URLs of all nodes, comma-separated (what `--nats` takes). */
+  readonly url: string;
+  readonly nodes: readonly NatsNodeHandle[];
+  /** Stop every node still running (by pid) and remove their JetStream directories. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A private JetStream cluster of `size` (≥ 3) `nats-server` processes on free ports, routed to each other, each
+ * with its own temporary JetStream directory. Resolves once JetStream can place a stream with `size` replicas.
+ * Same skip/CI rule as `startNatsServer`.
+ */
+export async function startNatsCluster(size = 3): Promise<NatsClusterHandle | undefined> {
+  const bin = findNatsServer();
+  if (bin === undefined) {
+    await startNatsServer(); // no binary: the loud skip warning (undefined), or the failure under CI=true
+    return undefined;
+  }
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const ports = new Set<number>();
+  while (ports.size < 2 * size) ports.add(await freePort());
+  const [clientPorts, routePorts] = [[...ports].slice(0, size), [...ports].slice(size)];
+  const clusterName = `switchyard-test-${process.pid}`;
+  const nodes: { name: string; port: number; dir: string; child: ChildProcess; stderr: () => string }[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(nodes.map(async (n) => {
+      if (n.child.exitCode === null && n.child.signalCode === null && n.child.pid !== undefined) process.kill(n.child.pid, 'SIGKILL');
+      await exited(n.child);
+      await rm(n.dir, { recursive: true, force: true });
+    }));
+  };
+  try {
+    for (let i = 0; i < size; i++) {
+      const dir = await mkdtemp(join(tmpdir(), `switchyard-nats-${i}-`));
+      const routes = routePorts.filter((_, j) => j !== i).map((p) => `nats://127.0.0.1:${p}`).join(',');
+      const args = ['-a', '127.0.0.1', '-p', String(clientPorts[i]), '-m', '0', '-js', '-sd', dir, '--server_name', `n${i}`,
+        '--cluster_name', clusterName, '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes];
+      const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4_000)));
+      nodes.push({ name: `n${i}`, port: clientPorts[i]!, dir, child, stderr: () => stderr });
+    }
+    const url = clientPorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+    const deadline = Date.now() + 30_000;
+    for (let ready = false; !ready;) {
+      if (Date.now() > deadline) throw new Error(`the NATS cluster did not become ready: ${nodes.map((n) => `${n.name}: ${n.stderr()}`).join('\n')}`);
+      if (nodes.some((n) => n.child.exitCode !== null)) throw new Error(`a NATS cluster node exited: ${nodes.map((n) => `${n.name}: ${n.stderr()}`).join('\n')}`);
+      const nc = await connect({ servers: url.split(','), timeout: 2_000 }).catch(() => undefined);
+      if (nc !== undefined) {
+        try {
+          const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+          await jsm.streams.add({ name: 'SWITCHYARD_TEST_READY', subjects: ['switchyard.test.ready'], num_replicas: size });
+          await jsm.streams.delete('SWITCHYARD_TEST_READY');
+          ready = true;
+        } catch {
+          // no meta leader or not all peers yet
+        } finally {
+          await nc.close();
+        }
+      }
+      if (!ready) await new Promise((r) => setTimeout(r, 250));
+    }
+    return {
+      url,
+      nodes: nodes.map((n) => ({
+        name: n.name,
+        url: `nats://127.0.0.1:${n.port}`,
+        port: n.port,
+        get pid() {
+          return n.child.exitCode === null && n.child.signalCode === null ? n.child.pid ?? 0 : 0;
+        },
+        async kill() {
+          if (n.child.exitCode === null && n.child.signalCode === null && n.child.pid !== undefined) process.kill(n.child.pid, 'SIGKILL');
+          await exited(n.child);
+        },
+      })),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
 }
