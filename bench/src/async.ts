@@ -7,16 +7,21 @@
  *   (or EVENTS=… CONNECTIONS=… WORKERS=… BACKLOG=…; --only dev,data-dir,default-backlog picks scenarios)
  *
  * Scenarios: `dev` (in-memory queue), `data-dir` (file store + journal: every accepted delivery is fsynced before
- * the 202), and `default-backlog` (in-memory with the default `--workers-backlog 200`, to show back-pressure: 429s
- * there are expected, not a failure). Exit status 1 if something failed to start, a request errored, a status
+ * the 202), `default-backlog` (in-memory with the default `--workers-backlog 200`, to show back-pressure: 429s
+ * there are expected, not a failure), `nats` (cluster mode: `--nats` on a private JetStream nats-server, durable)
+ * and `jetstream-direct` (the store's own ceiling: the bench process publishing to JetStream, no gateway). Every
+ * event carries its send time (`data.sent`), so the function records the end-to-end delivery latency. Exit status 1 if something failed to start, a request errored, a status
  * other than 202 (or 429 in `default-backlog`) came back, or an accepted event was not delivered.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startNatsServer } from '@switchyard/plugin-nats/testing';
+import type { NatsServerHandle } from '@switchyard/plugin-nats/testing';
+import { directJetStream } from './jetstream-direct.ts';
 import type { LoadResult, Switchyard, Upstream } from './lib.ts';
 import {
-  CpuMeter, fmt, load, machine, NOISE, numberSetting, probe, problems, registerSubscription, round, sleep, startSwitchyard,
+  CpuMeter, fmt, load, machine, median, NOISE, numberSetting, probe, problems, registerSubscription, round, sleep, startSwitchyard,
   startUpstream, stringSetting, table, waitForQuiet,
 } from './lib.ts';
 
@@ -30,14 +35,16 @@ const only = stringSetting('only')?.split(',').map((s) => s.trim()).filter(Boole
 const EVENT_TYPE = 'bench.event';
 const BODY = JSON.stringify({
   specversion: '1.0', type: EVENT_TYPE, source: '/bench', id: '[<id>]', datacontenttype: 'application/json',
-  data: { user: 'bench', amount: 42, tags: ['a', 'b'] },
-});
+  data: { user: 'bench', amount: 42, tags: ['a', 'b'], sent: 0 },
+}).replace('"sent":0', '"sent":[<sent>]');
 const HEADERS = { 'content-type': 'application/cloudevents+json' };
 
 interface Scenario {
   readonly name: string;
   readonly description: string;
-  readonly args: (dataDir: string) => string[];
+  readonly args: (dataDir: string, natsUrl: string) => string[];
+  /** Needs a JetStream nats-server (started for the scenario). */
+  readonly nats?: boolean;
   /** Statuses that are not a failure. */
   readonly expected: (status: number) => boolean;
 }
@@ -61,6 +68,13 @@ const SCENARIOS: readonly Scenario[] = [
     args: () => ['--dev', '--log-level', 'warn', '--workers', String(workers)],
     expected: (s) => s === 202 || s === 429,
   },
+  {
+    name: 'nats',
+    description: `--nats (private JetStream nats-server, file storage), --workers ${workers} --workers-backlog ${backlog}`,
+    args: (_dir, natsUrl) => ['--nats', natsUrl, '--log-level', 'warn', '--workers', String(workers), '--workers-backlog', String(backlog)],
+    expected: (s) => s === 202,
+    nats: true,
+  },
 ];
 
 interface Outcome {
@@ -72,6 +86,9 @@ interface Outcome {
   readonly acceptPerSec: number;
   readonly deliveredPerSec: number;
   readonly deliveredAllMs: number;
+  /** End-to-end delivery latency (client send → function receipt), ms. */
+  readonly e2eP50Ms: number;
+  readonly e2eP99Ms: number;
   readonly gatewayUsPerEvent: number;
   readonly upstreamUsPerEvent: number;
   readonly gatewayCores: number;
@@ -139,12 +156,17 @@ async function run(scenario: Scenario, issues: string[]): Promise<Outcome> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'));
   let upstream: Upstream | undefined;
   let gateway: Switchyard | undefined;
+  let nats: NatsServerHandle | undefined;
   try {
+    if (scenario.nats === true) {
+      nats = await startNatsServer();
+      if (nats === undefined) throw new Error('nats-server not found ($NATS_SERVER_BIN, PATH)');
+    }
     upstream = await startUpstream('count');
-    gateway = await startSwitchyard(scenario.args(dataDir));
+    gateway = await startSwitchyard(scenario.args(dataDir, nats?.url ?? ''));
     await registerSubscription(gateway.config, { functionId: 'sink', url: `${upstream.url}/`, eventType: EVENT_TYPE, type: 'async', path: '/', method: 'POST' });
     const url = `${gateway.events}/`;
-    const first = await fetch(url, { method: 'POST', headers: HEADERS, body: BODY.replace('[<id>]', 'probe') });
+    const first = await fetch(url, { method: 'POST', headers: HEADERS, body: BODY.replace('[<id>]', 'probe').replace('[<sent>]', String(Date.now())) });
     await first.arrayBuffer();
     if (first.status !== 202) throw new Error(`POST ${url} answered ${first.status}; expected 202\n${gateway.output()}`);
 
@@ -163,13 +185,15 @@ async function run(scenario: Scenario, issues: string[]): Promise<Outcome> {
     for (let attempt = 0; attempt <= attempts; attempt++) {
       await waitForQuiet();
       process.stdout.write(`measuring ${fmt(events)} events … `);
-      const meter = new CpuMeter({ gateway: gateway.pid, upstream: upstream.pid });
+      await upstream.latencies();
+      const meter = new CpuMeter({ gateway: gateway.pid, upstream: upstream.pid, ...(nats ? { nats: nats.pid } : {}) });
       meter.start();
       const watch = await DeliveryWatch.start(upstream);
       const result = await load({ url, connections, amount: events, method: 'POST', headers: HEADERS, body: BODY, uniqueIds: true });
       const accepted = result.statusCodes['202'] ?? 0;
       const { delivered, ms: deliveredAllMs } = await watch.until(accepted, deliveryTimeoutMs);
       const cpu = meter.stop();
+      const e2e = (await upstream.latencies()).sort((a, b) => a - b);
 
       issues.push(...problems(scenario.name, result, scenario.expected));
       if (delivered < accepted) issues.push(`${scenario.name}: ${accepted - delivered} of ${accepted} accepted events not delivered within the timeout`);
@@ -182,12 +206,14 @@ async function run(scenario: Scenario, issues: string[]): Promise<Outcome> {
         acceptPerSec: (accepted * 1000) / result.elapsedMs,
         deliveredPerSec: (delivered * 1000) / deliveredAllMs,
         deliveredAllMs,
+        e2eP50Ms: median(e2e),
+        e2eP99Ms: e2e[Math.min(e2e.length - 1, Math.floor(0.99 * e2e.length))] ?? 0,
         gatewayUsPerEvent: (cpu.cpu['gateway'] ?? 0) / Math.max(1, accepted),
         upstreamUsPerEvent: (cpu.cpu['upstream'] ?? 0) / Math.max(1, delivered),
         gatewayCores: (cpu.cpu['gateway'] ?? 0) / cpu.wallMicros,
         othersCores: cpu.othersMicros / cpu.wallMicros,
       };
-      process.stdout.write(`${fmt(outcome.acceptPerSec)} accepted/s, ${fmt(outcome.deliveredPerSec)} delivered/s${outcome.rejected429 ? `, ${fmt(outcome.rejected429)} × 429` : ''}, other processes ${fmt(outcome.othersCores, 2)} cores`);
+      process.stdout.write(`${fmt(outcome.acceptPerSec)} accepted/s, ${fmt(outcome.deliveredPerSec)} delivered/s, e2e p50/p99 ${fmt(outcome.e2eP50Ms)}/${fmt(outcome.e2eP99Ms)} ms${outcome.rejected429 ? `, ${fmt(outcome.rejected429)} × 429` : ''}, other processes ${fmt(outcome.othersCores, 2)} cores`);
       if (best === undefined || outcome.othersCores < best.othersCores) best = outcome;
       if (outcome.othersCores <= NOISE) break;
       process.stdout.write(attempt < attempts ? ' — noisy, again: ' : ' — noisy, keeping the quietest run');
@@ -198,6 +224,7 @@ async function run(scenario: Scenario, issues: string[]): Promise<Outcome> {
   } finally {
     await gateway?.stop();
     await upstream?.stop();
+    await nats?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -219,28 +246,52 @@ async function main(): Promise<number> {
   }
 
   console.log('\n' + table(
-    ['scenario', 'sent', '202', '429', 'accepted/s', 'accept p50 ms', 'accept p99 ms', 'delivered', 'delivered/s', 'all delivered s', 'gateway µs/event', 'function µs/event', 'gateway cores', 'other procs cores'],
+    ['scenario', 'sent', '202', '429', 'accepted/s', 'accept p50 ms', 'accept p99 ms', 'delivered', 'delivered/s', 'all delivered s', 'e2e p50 ms', 'e2e p99 ms', 'gateway µs/event', 'function µs/event', 'gateway cores', 'other procs cores'],
     outcomes.map((o) => [
       o.scenario.name, fmt(o.load.responses), fmt(o.accepted), fmt(o.rejected429), fmt(o.acceptPerSec), fmt(o.load.latency.p50, 2), fmt(o.load.latency.p99, 2),
-      fmt(o.delivered), fmt(o.deliveredPerSec), fmt(o.deliveredAllMs / 1000, 2), fmt(o.gatewayUsPerEvent), fmt(o.upstreamUsPerEvent), fmt(o.gatewayCores, 2), fmt(o.othersCores, 2),
+      fmt(o.delivered), fmt(o.deliveredPerSec), fmt(o.deliveredAllMs / 1000, 2), fmt(o.e2eP50Ms), fmt(o.e2eP99Ms), fmt(o.gatewayUsPerEvent), fmt(o.upstreamUsPerEvent), fmt(o.gatewayCores, 2), fmt(o.othersCores, 2),
     ]),
   ));
   for (const o of outcomes) console.log(`  ${o.scenario.name}: ${o.scenario.description}`);
+  const direct = only === undefined || only.includes('jetstream-direct') ? await jetStreamReference(issues) : [];
   console.log(JSON.stringify({
     bench: 'async', ...info, events, connections, workers, backlog,
     results: outcomes.map((o) => ({
       scenario: o.scenario.name, sent: o.load.responses, accepted: o.accepted, rejected429: o.rejected429, statusCodes: o.load.statusCodes,
       acceptedPerSec: round(o.acceptPerSec, 0), acceptP50Ms: round(o.load.latency.p50, 2), acceptP99Ms: round(o.load.latency.p99, 2),
       delivered: o.delivered, deliveredPerSec: round(o.deliveredPerSec, 0), allDeliveredS: round(o.deliveredAllMs / 1000, 2),
+      e2eP50Ms: round(o.e2eP50Ms, 1), e2eP99Ms: round(o.e2eP99Ms, 1),
       gatewayCpuUsPerEvent: round(o.gatewayUsPerEvent), functionCpuUsPerEvent: round(o.upstreamUsPerEvent),
       gatewayCores: round(o.gatewayCores, 2), othersCores: round(o.othersCores, 2),
     })),
+    jetstreamDirect: direct.map((d) => ({ ...d, perSec: round(d.perSec, 0), ackP50Ms: round(d.ackP50Ms, 2), ackP99Ms: round(d.ackP99Ms, 2) })),
   }));
   if (issues.length > 0) {
     console.error(`\nProblems:\n  ${issues.join('\n  ')}`);
     return 1;
   }
   return 0;
+}
+
+/** The `jetstream-direct` reference: `events` publishes with acks pipelined (500 in flight), a quarter one by one. */
+async function jetStreamReference(issues: string[]): Promise<Awaited<ReturnType<typeof directJetStream>>> {
+  const nats = await startNatsServer();
+  if (nats === undefined) {
+    issues.push('jetstream-direct: nats-server not found');
+    return [];
+  }
+  try {
+    await waitForQuiet();
+    const results = await directJetStream(nats.url, events, Math.ceil(events / 4));
+    console.log('\n' + table(['jetstream-direct', 'messages', 'stored/s', 'ack p50 ms', 'ack p99 ms'],
+      results.map((r) => [r.mode === 'pipelined' ? 'acks pipelined (500 in flight)' : 'awaiting each ack', fmt(r.messages), fmt(r.perSec), fmt(r.ackP50Ms, 2), fmt(r.ackP99Ms, 2)])));
+    return results;
+  } catch (err) {
+    issues.push(`jetstream-direct: ${err instanceof Error ? err.message : String(err)}`);
+    return [];
+  } finally {
+    await nats.stop();
+  }
 }
 
 main().then(

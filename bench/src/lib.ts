@@ -145,6 +145,8 @@ export interface Upstream extends Child {
   readonly url: string;
   /** Requests it has answered so far. */
   count(): Promise<number>;
+  /** End-to-end latencies (ms) of the deliveries that carried `"sent":<ms>`, since the last call. */
+  latencies(): Promise<number[]>;
 }
 
 /**
@@ -179,8 +181,10 @@ export async function startUpstream(mode: 'sync' | 'count'): Promise<Upstream> {
   if ('missing' in started) throw new Error(`upstream: ${started.missing} missing`);
   const { child, port } = started;
   const pending: ((count: number) => void)[] = [];
-  child.child.on('message', (message: { count?: number }) => {
+  const pendingLatencies: ((latencies: number[]) => void)[] = [];
+  child.child.on('message', (message: { count?: number; latencies?: number[] }) => {
     if (message.count !== undefined) pending.shift()?.(message.count);
+    if (message.latencies !== undefined) pendingLatencies.shift()?.(message.latencies);
   });
   return {
     ...child,
@@ -188,6 +192,10 @@ export async function startUpstream(mode: 'sync' | 'count'): Promise<Upstream> {
     count: () => new Promise<number>((resolve) => {
       pending.push(resolve);
       child.child.send('count');
+    }),
+    latencies: () => new Promise<number[]>((resolve) => {
+      pendingLatencies.push(resolve);
+      child.child.send('latencies');
     }),
   };
 }
@@ -466,6 +474,7 @@ export interface LoadSpec {
   /**
    * Replace `[<id>]` in the body with a unique id per request. (Not autocannon's `idReplacement`: it announces a
    * Content-Length for 27 extra bytes per id, and hyperid's ids are shorter, so servers wait for the rest.)
+   * Also replaces `[<sent>]` with `Date.now()` when the request is set up (just before autocannon writes it).
    */
   readonly uniqueIds?: boolean;
   /** An `amount` run is stopped after this many seconds (default 300). */
@@ -474,13 +483,18 @@ export interface LoadSpec {
 
 let runs = 0;
 
-/** An autocannon `setupRequest` giving each request the body with `[<id>]` replaced by `<pid>-<run>-<n>`. */
+/**
+ * An autocannon `setupRequest` giving each request the body with `[<id>]` replaced by `<pid>-<run>-<n>` (and
+ * `[<sent>]` by the time now, ms since the epoch).
+ */
 function uniqueIds(body: string): (request: { body?: string | Buffer }) => { body?: string | Buffer } {
   const [head, tail] = body.split('[<id>]', 2) as [string, string | undefined];
   const prefix = `${head}${process.pid}-${++runs}-`;
+  const stamped = body.includes('[<sent>]');
   let n = 0;
   return (request) => {
-    request.body = tail === undefined ? body : `${prefix}${++n}${tail}`;
+    const next = tail === undefined ? body : `${prefix}${++n}${tail}`;
+    request.body = stamped ? next.replace('[<sent>]', String(Date.now())) : next;
     return request;
   };
 }

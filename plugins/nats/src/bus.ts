@@ -3,10 +3,12 @@
  * body, `content-type: application/cloudevents+json`) with `ce-specversion`, `ce-type`, `ce-id`, `ce-source`
  * headers, so any NATS client can subscribe and filter without parsing. Publishing is fire-and-forget: while the
  * connection is reconnecting nats.js buffers outgoing messages (bounded by its reconnect buffer); a publish that
- * fails (closed connection, invalid subject, buffer full) is logged and dropped, never thrown.
+ * fails (closed connection, invalid subject, buffer full) is logged and dropped, never thrown. Events published
+ * during one turn of the event loop are handed to nats.js together (`setImmediate`), so they leave in one socket
+ * write instead of one each (a busy gateway publishes several per delivery); `close` sends what is pending first.
  */
 import { headers } from '@nats-io/transport-node';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { BusHandler, CloudEvent, SystemBus } from '@switchyard/core';
 import type { NatsLink } from './connection.ts';
 
@@ -18,6 +20,8 @@ export class NatsBus implements SystemBus {
   readonly #link: NatsLink;
   #nc: NatsConnection | undefined;
   readonly #subs = new Set<Subscription>();
+  #pending: { subject: string; id: string; body: string; headers: MsgHdrs }[] = [];
+  #flushing: NodeJS.Immediate | undefined;
 
   constructor(options: NatsBusOptions) {
     this.#link = options.link;
@@ -29,21 +33,41 @@ export class NatsBus implements SystemBus {
   }
 
   publish(subject: string, event: CloudEvent): void {
-    const nc = this.#nc;
-    if (nc === undefined || nc.isClosed() || nc.isDraining()) {
+    if (this.#nc === undefined) {
       this.#link.logger.debug({ subject, id: event.id }, 'system event dropped: the NATS bus is closed');
       return;
     }
     try {
+      // Encoded now: later changes the publisher makes to the event are not sent.
       const h = headers();
       h.set('content-type', 'application/cloudevents+json');
       for (const field of ['specversion', 'type', 'id', 'source'] as const) {
         const value = event[field];
         if (typeof value === 'string') h.set(`ce-${field}`, value);
       }
-      nc.publish(subject, JSON.stringify(event), { headers: h });
+      this.#pending.push({ subject, id: event.id, body: JSON.stringify(event), headers: h });
+      this.#flushing ??= setImmediate(() => this.#flush());
     } catch (err) {
       this.#link.logger.error({ err, subject, id: event.id }, 'system event dropped: NATS publish failed');
+    }
+  }
+
+  #flush(): void {
+    if (this.#flushing !== undefined) clearImmediate(this.#flushing);
+    this.#flushing = undefined;
+    const pending = this.#pending;
+    this.#pending = [];
+    const nc = this.#nc;
+    for (const m of pending) {
+      if (nc === undefined || nc.isClosed() || nc.isDraining()) {
+        this.#link.logger.debug({ subject: m.subject, id: m.id }, 'system event dropped: the NATS bus is closed');
+        continue;
+      }
+      try {
+        nc.publish(m.subject, m.body, { headers: m.headers });
+      } catch (err) {
+        this.#link.logger.error({ err, subject: m.subject, id: m.id }, 'system event dropped: NATS publish failed');
+      }
     }
   }
 
@@ -72,6 +96,7 @@ export class NatsBus implements SystemBus {
 
   async close(): Promise<void> {
     if (this.#nc === undefined) return;
+    this.#flush();
     for (const sub of this.#subs) if (!this.#nc.isClosed()) sub.unsubscribe();
     this.#subs.clear();
     this.#nc = undefined;

@@ -94,6 +94,9 @@ export class NatsLink {
       timeout: o.timeoutMs ?? 5_000,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
+      // Without this, every request (each publish and confirmed ack) builds two Error objects with stack traces up
+      // front, for context in case it fails: ≈ 12 % of a busy gateway's CPU. Errors keep their type and message.
+      noAsyncTraces: true,
       ...(o.user !== undefined ? { user: o.user } : {}),
       ...(o.pass !== undefined ? { pass: o.pass } : {}),
       ...(o.token !== undefined ? { token: o.token } : {}),

@@ -2,9 +2,9 @@
  * `NatsQueue`: the `DeliveryQueue` on JetStream. Each delivery is one message on `<prefix>.deliveries.<space>`
  * (space in base64url) of a work-queue stream, with `Nats-Msg-Id` = delivery id (duplicates within the window are
  * stored once). `enqueue` resolves once JetStream acknowledged every message. One durable pull consumer is shared
- * by all gateways; each gateway pulls one message per free worker, so no gateway hoards work. Attempts are the
- * JetStream delivery count, so they survive crashes; retries are `nak(delay)`; dead letters and successes are
- * acknowledged (`ackAck`, confirmed by the server) and so leave the stream.
+ * by all gateways; each gateway keeps pull requests open for its free workers only (in batches), so no gateway
+ * hoards work. Attempts are the JetStream delivery count, so they survive crashes; retries are `nak(delay)`; dead
+ * letters and successes are acknowledged (`ackAck`, confirmed by the server) and so leave the stream.
  */
 import { randomUUID } from 'node:crypto';
 import type { Consumer, JetStreamClient, JetStreamManager, JsMsg, PubAck } from '@nats-io/jetstream';
@@ -68,9 +68,14 @@ export class NatsQueue implements DeliveryQueue {
   /** Stop pulling. */
   #closing = false;
   #reserved = 0;
+  /** Messages being handled here (received, not settled). */
   readonly #inFlight = new Map<JsMsg, { abandoned: boolean }>();
+  /** Messages asked for by open pull requests and not received yet. in flight + requested ≤ workers. */
+  #requested = 0;
   readonly #pulls = new Set<{ stop(): void }>();
-  readonly #loops: Promise<void>[] = [];
+  #consuming = false;
+  /** Wakes the pump: a worker or a pull request finished. */
+  #wake: (() => void) | undefined;
 
   constructor(options: NatsQueueOptions) {
     this.#link = options.link;
@@ -95,7 +100,9 @@ export class NatsQueue implements DeliveryQueue {
     if (this.#draining) throw unavailable('the delivery queue is closed');
     const { js } = await this.#connect();
     const consumer = await js.consumers.get(this.layout.stream, this.layout.consumer);
-    for (let i = 0; i < this.#workers; i++) this.#loops.push(this.#loop(consumer, handler, observer));
+    if (this.#consuming) return;
+    this.#consuming = true;
+    void this.#pump(consumer, handler, observer);
   }
 
   async enqueue(deliveries: readonly Delivery[]): Promise<void> {
@@ -150,10 +157,11 @@ export class NatsQueue implements DeliveryQueue {
     }
     if (options.drain === true) {
       const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-      const busy = (): boolean => this.#inFlight.size > 0 || (this.#loops.length > 0 && this.#depth.value > 0);
+      const busy = (): boolean => this.#inFlight.size > 0 || (this.#consuming && this.#depth.value > 0);
       while (Date.now() < deadline && busy()) await sleep(10);
     }
     this.#closing = true;
+    this.#signal();
     // Stop pulling; what is in flight now is given back at once for another gateway (or the next start).
     for (const [msg, state] of this.#inFlight) {
       state.abandoned = true;
@@ -192,46 +200,77 @@ export class NatsQueue implements DeliveryQueue {
     return js.publish(subject, JSON.stringify({ ...d, attempts: 0 }), { msgID: d.id || randomUUID(), expect: { streamName: this.layout.stream } });
   }
 
-  /** One message, or `null` when the pull expired or was cancelled by `close`. */
-  async #next(consumer: Consumer): Promise<JsMsg | null> {
-    const iter = await consumer.fetch({ max_messages: 1, expires: this.#pullExpiresMs });
-    if (this.#closing) {
-      iter.stop();
-      return null;
-    }
-    this.#pulls.add(iter);
-    try {
-      for await (const m of iter) return m;
-      return null;
-    } finally {
-      this.#pulls.delete(iter);
+  #signal(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /**
+   * Keeps pull requests open for the free workers: a new one (for all of them) when at least a quarter of the
+   * workers are free, or when none is open. A busy gateway so pulls in batches, an idle one waits on one long-poll
+   * for every worker, and a gateway never holds more messages than it has workers.
+   */
+  async #pump(consumer: Consumer, handler: DeliveryHandler, observer: DeliveryObserver): Promise<void> {
+    const batch = Math.max(1, Math.floor(this.#workers / 4));
+    while (!this.#closing) {
+      const free = this.#workers - this.#inFlight.size - this.#requested;
+      if (free > 0 && (free >= batch || this.#requested === 0)) {
+        this.#requested += free;
+        void this.#pull(consumer, free, handler, observer);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
     }
   }
 
-  async #loop(consumer: Consumer, handler: DeliveryHandler, observer: DeliveryObserver): Promise<void> {
-    while (!this.#closing) {
-      let msg: JsMsg | null;
-      try {
-        msg = await this.#next(consumer);
-      } catch (err) {
-        if (this.#closing) return;
-        this.#link.logger.warn({ err }, 'JetStream pull failed; retrying');
-        await sleep(500);
-        continue;
-      }
-      if (msg === null) continue;
+  /** One pull request for up to `n` messages (long-poll `pullExpiresMs`); each received message starts at once. */
+  async #pull(consumer: Consumer, n: number, handler: DeliveryHandler, observer: DeliveryObserver): Promise<void> {
+    let received = 0;
+    try {
+      const iter = await consumer.fetch({ max_messages: n, expires: this.#pullExpiresMs });
       if (this.#closing) {
-        msg.nak();
+        iter.stop();
         return;
       }
-      const state = { abandoned: false };
-      this.#inFlight.set(msg, state);
+      this.#pulls.add(iter);
       try {
-        await runDelivery(msg, { handler, observer, policy: this.#policy, ackWaitMs: this.layout.ackWaitMs, logger: this.#link.logger, gauge: this.#depth, abandoned: () => state.abandoned });
+        for await (const msg of iter) {
+          if (received < n) {
+            received += 1;
+            this.#requested -= 1;
+          }
+          this.#dispatch(msg, handler, observer);
+        }
       } finally {
-        this.#inFlight.delete(msg);
+        this.#pulls.delete(iter);
       }
+    } catch (err) {
+      if (!this.#closing) {
+        this.#link.logger.warn({ err }, 'JetStream pull failed; retrying');
+        await sleep(500);
+      }
+    } finally {
+      this.#requested -= n - received;
+      this.#signal();
     }
+  }
+
+  #dispatch(msg: JsMsg, handler: DeliveryHandler, observer: DeliveryObserver): void {
+    if (this.#closing) {
+      msg.nak();
+      return;
+    }
+    const state = { abandoned: false };
+    this.#inFlight.set(msg, state);
+    runDelivery(msg, { handler, observer, policy: this.#policy, ackWaitMs: this.layout.ackWaitMs, logger: this.#link.logger, gauge: this.#depth, abandoned: () => state.abandoned })
+      .catch((err: unknown) => this.#link.logger.error({ err, seq: msg.seq }, 'settling a delivery failed; JetStream redelivers it after ack_wait'))
+      .finally(() => {
+        this.#inFlight.delete(msg);
+        this.#signal();
+      });
   }
 }
 
