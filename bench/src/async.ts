@@ -20,10 +20,7 @@ import { startNatsServer } from '@switchyard/plugin-nats/testing';
 import type { NatsServerHandle } from '@switchyard/plugin-nats/testing';
 import { directJetStream } from './jetstream-direct.ts';
 import type { LoadResult, Switchyard, Upstream } from './lib.ts';
-import {
-  CpuMeter, fmt, load, machine, median, NOISE, numberSetting, probe, problems, registerSubscription, round, sleep, startSwitchyard,
-  startUpstream, stringSetting, table, waitForQuiet,
-} from './lib.ts';
+import { CpuMeter, fmt, load, machine, median, NOISE, numberSetting, probe, problems, registerSubscription, round, sleep, startSwitchyard, startUpstream, stringSetting, table, waitForQuiet, exitCode, runMain } from './lib.ts';
 
 const events = Math.max(1, numberSetting('events', 20_000));
 const connections = Math.max(1, numberSetting('connections', 50));
@@ -266,11 +263,7 @@ async function main(): Promise<number> {
     })),
     jetstreamDirect: direct.map((d) => ({ ...d, perSec: round(d.perSec, 0), ackP50Ms: round(d.ackP50Ms, 2), ackP99Ms: round(d.ackP99Ms, 2) })),
   }));
-  if (issues.length > 0) {
-    console.error(`\nProblems:\n  ${issues.join('\n  ')}`);
-    return 1;
-  }
-  return 0;
+  return exitCode(issues);
 }
 
 /** The `jetstream-direct` reference: `events` publishes with acks pipelined (500 in flight), a quarter one by one. */
@@ -294,10 +287,4 @@ async function jetStreamReference(issues: string[]): Promise<Awaited<ReturnType<
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`\nasync benchmark failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runMain('async', main);

@@ -12,10 +12,7 @@
  * gives the median per target, and each target's CPU per request relative to koa-undici's in the same round.
  */
 import type { Measurement, Upstream } from './lib.ts';
-import {
-  fmt, loadSettings, machine, median, numberSetting, probe, registerSubscription, round, spawnListening, startSwitchyard,
-  startUpstream, stringSetting, table, warmAndMeasure,
-} from './lib.ts';
+import { fmt, loadSettings, machine, median, numberSetting, probe, registerSubscription, round, spawnListening, startSwitchyard, startUpstream, stringSetting, table, warmAndMeasure, exitCode, runMain } from './lib.ts';
 
 const COMPETITORS = ['node-undici', 'koa-undici', 'fast-gateway', 'fastify-http-proxy'] as const;
 const TARGETS = ['direct', 'switchyard', ...COMPETITORS] as const;
@@ -143,17 +140,7 @@ async function main(): Promise<number> {
       upstreamCpuUsPerReq: round(m.cpuMicrosPerRequest['upstream'] ?? 0), othersCores: round(m.cores['others'] ?? 0, 2),
     })),
   }));
-  if (issues.length > 0) {
-    console.error(`\nProblems:\n  ${issues.join('\n  ')}`);
-    return 1;
-  }
-  return 0;
+  return exitCode(issues);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`\ncompare benchmark failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runMain('compare', main);

@@ -888,3 +888,21 @@ export function printProfile(summary: ProfileSummary, file: string): void {
     for (const e of c.from) console.log(`    ${fmt(e.pct, 0).padStart(3)} %  ${e.name}${e.where ? ` (${e.where})` : ''}`);
   }
 }
+
+/** The end of a bench script: print the problems met (if any) and return the exit code. */
+export function exitCode(issues: readonly string[]): number {
+  if (issues.length === 0) return 0;
+  console.error(`\nProblems:\n  ${issues.join('\n  ')}`);
+  return 1;
+}
+
+/** Run a bench script's `main` and exit with its code; a crash prints the stack and exits 1. */
+export function runMain(name: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`\n${name} benchmark failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -15,10 +15,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Measurement, Switchyard, Upstream } from './lib.ts';
-import {
-  flagSetting, fmt, loadSettings, NOISE, machine, median, numberSetting, printProfile, probe, registerSubscription, round,
-  startSwitchyard, startUpstream, summariseCpuProfile, table, warmAndMeasure,
-} from './lib.ts';
+import { flagSetting, fmt, loadSettings, NOISE, machine, median, numberSetting, printProfile, probe, registerSubscription, round, startSwitchyard, startUpstream, summariseCpuProfile, table, warmAndMeasure, exitCode, runMain } from './lib.ts';
 
 const settings = loadSettings();
 const rounds = Math.max(1, numberSetting('rounds', 1));
@@ -121,17 +118,7 @@ async function main(): Promise<number> {
     }
     if (!flagSetting('keep-profile')) rmSync(profileDir, { recursive: true, force: true });
   }
-  if (issues.length > 0) {
-    console.error(`\nProblems:\n  ${issues.join('\n  ')}`);
-    return 1;
-  }
-  return 0;
+  return exitCode(issues);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`\nsync benchmark failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runMain('sync', main);
