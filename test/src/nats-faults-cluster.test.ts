@@ -19,10 +19,27 @@ import type { ClusterGateway, CountingFunction } from './nats-faults-helpers.ts'
 const ACK_WAIT_MS = 2_000;
 
 /** Server names leading the delivery stream, its consumer and the config bucket's stream. */
-async function leaders(url: string): Promise<{ stream?: string; consumer?: string; kv?: string }> {
-  const nc = await connect({ servers: url.split(','), timeout: 2_000 });
+type Leaders = { stream?: string; consumer?: string; kv?: string };
+
+/**
+ * Who leads the stream, the consumer and the config bucket. JetStream management requests can be slow on a loaded
+ * 2-core machine (and right after a node dies), so each try gets 10 s and there are a few tries.
+ */
+async function leaders(url: string): Promise<Leaders> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await leadersOnce(url);
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function leadersOnce(url: string): Promise<Leaders> {
+  const nc = await connect({ servers: url.split(','), timeout: 10_000 });
   try {
-    const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+    const jsm = await jetstreamManager(nc, { timeout: 10_000 });
     const stream = (await jsm.streams.info('SWITCHYARD_DELIVERIES')).cluster?.leader;
     const consumer = (await jsm.consumers.info('SWITCHYARD_DELIVERIES', 'switchyard')).cluster?.leader;
     const kv = (await jsm.streams.info('KV_switchyard-config')).cluster?.leader;
@@ -99,7 +116,8 @@ async function killNodeUnderLoad(t: TestContext, kind: Victim): Promise<void> {
     const fullMs = performance.now() - waitStart;
     await sleep(ACK_WAIT_MS + 1_000);
     const refused = outcomes.filter((o) => o.status === 503);
-    const now = await leaders(cluster.nodes.filter((n) => n !== victim).map((n) => n.url).join(','));
+    // For the diagnostic line only: a lookup that fails right after the kill must not fail the test.
+    const now = await leaders(cluster.nodes.filter((n) => n !== victim).map((n) => n.url).join(',')).catch((err: unknown) => ({ error: String(err) }));
     t.diagnostic(`killed ${kind} ${victim.name} (leaders before ${JSON.stringify(before)}, after ${JSON.stringify(now)}): sent ${outcomes.length}, statuses ${JSON.stringify(statusCounts(outcomes))} ` +
       `(after the kill: ${JSON.stringify(statusCounts(afterKill))}); 503'd yet delivered ${refused.filter((o) => counter.counts.has(o.id)).length}; ` +
       `first 202 started after the kill: A ${reA.toFixed(0)} ms, B ${reB.toFixed(0)} ms; all ${accepted.length} 202s delivered ` +
