@@ -94,7 +94,7 @@ export function deliveryPolicyScenarios(mode: GatewayMode): void {
       fn.on('/flaky', (_c, res) => reply(res, ++calls <= 2 ? 500 : 200));
       await asyncRoute(gw.config, fn.url, 'flaky', policy);
       assert.equal((await emit(gw.events, '/flaky', cloudEvent('flaky.event'))).status, 202);
-      await waitFor(() => calls === 3, 3000, 'three calls');
+      await waitFor(() => calls === 3, 15_000, 'three calls');
       const t = fn.times.get('/flaky')!;
       for (let i = 1; i < t.length; i++) {
         const gap = t[i]! - t[i - 1]!;
@@ -121,7 +121,7 @@ export function deliveryPolicyScenarios(mode: GatewayMode): void {
       const subscriptionId = await asyncRoute(gw.config, fn.url, 'down', { maxAttempts: 3, minBackoffMs: 10, maxBackoffMs: 30 });
       const event = cloudEvent('down.event', { data: { n: 1 } });
       assert.equal((await emit(gw.events, '/down', event)).status, 202);
-      await waitFor(async () => (await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`)).length === 1, 3000, 'the dead letter');
+      await waitFor(async () => (await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`)).length === 1, 15_000, 'the dead letter', 100);
       const [dead] = await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`);
       assert.ok(dead);
       assert.equal(dead.attempts, 3);
@@ -145,7 +145,7 @@ export function deliveryPolicyScenarios(mode: GatewayMode): void {
       const redrive = await api<{ deadLetterId: string; deliveryId: string }>(gw.config, 'POST', `/v1/spaces/default/deadletters/${dead.deadLetterId}/redrive`);
       assert.equal(redrive.status, 202, redrive.text);
       assert.notEqual(redrive.body.deliveryId, dead.deadLetterId);
-      await waitFor(() => callsTo(fn, '/down').length === 4, 3000, 'the redriven delivery');
+      await waitFor(() => callsTo(fn, '/down').length === 4, 15_000, 'the redriven delivery');
       assert.equal(callsTo(fn, '/down')[3]!.json<CloudEvent>().id, event.id);
       assert.equal((await api(gw.config, 'GET', `/v1/spaces/default/deadletters/${dead.deadLetterId}`)).status, 404);
     });
@@ -155,7 +155,7 @@ export function deliveryPolicyScenarios(mode: GatewayMode): void {
       const subscriptionId = await asyncRoute(gw.config, fn.url, 'gone', { maxAttempts: 1 });
       assert.equal((await emit(gw.events, '/gone', cloudEvent('gone.event'))).status, 202);
       assert.equal((await emit(gw.events, '/gone', cloudEvent('gone.event'))).status, 202);
-      await waitFor(async () => (await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`)).length === 2, 3000, 'two dead letters');
+      await waitFor(async () => (await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`)).length === 2, 15_000, 'two dead letters', 100);
       const [first, second] = await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`);
       assert.ok(first && second && first.deadLetteredAt <= second.deadLetteredAt);
 
@@ -178,7 +178,7 @@ export function deliveryPolicyScenarios(mode: GatewayMode): void {
       fn.on('/refuse', (_c, res) => reply(res, 422));
       const subscriptionId = await asyncRoute(gw.config, fn.url, 'refuse', { maxAttempts: 5, minBackoffMs: 10, maxBackoffMs: 20 });
       assert.equal((await emit(gw.events, '/refuse', cloudEvent('refuse.event'))).status, 202);
-      await waitFor(async () => (await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`)).length === 1, 3000, 'the dead letter');
+      await waitFor(async () => (await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`)).length === 1, 15_000, 'the dead letter', 100);
       const [dead] = await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`);
       assert.equal(dead!.attempts, 1);
       assert.equal(dead!.status, 422);
@@ -199,7 +199,7 @@ export function deliveryPolicyScenarios(mode: GatewayMode): void {
       fn.on('/old', (_c, res) => reply(res, 500));
       const subscriptionId = await asyncRoute(gw.config, fn.url, 'old', { maxAttempts: 100, minBackoffMs: 100, maxBackoffMs: 100, maxAgeMs: 250 });
       assert.equal((await emit(gw.events, '/old', cloudEvent('old.event'))).status, 202);
-      await waitFor(async () => (await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`)).length === 1, 3000, 'the dead letter');
+      await waitFor(async () => (await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`)).length === 1, 15_000, 'the dead letter', 100);
       const [dead] = await deadLetters(gw.config, `?subscriptionId=${subscriptionId}`);
       assert.ok(dead!.attempts >= 2 && dead!.attempts <= 5, `attempts ${dead!.attempts}`);
       assert.equal(dead!.status, 500);
@@ -216,7 +216,7 @@ export function deliveryPolicyScenarios(mode: GatewayMode): void {
       assert.equal(alarm.status, 201, alarm.text);
       await asyncRoute(gw.config, fn.url, 'boom', { maxAttempts: 1 });
       assert.equal((await emit(gw.events, '/boom', cloudEvent('boom.event'))).status, 202);
-      await waitFor(async () => (await deadLetters(gw.config, `?subscriptionId=${alarm.body.subscriptionId}`)).length === 1, 3000, 'the alarm\'s dead letter');
+      await waitFor(async () => (await deadLetters(gw.config, `?subscriptionId=${alarm.body.subscriptionId}`)).length === 1, 15_000, 'the alarm\'s dead letter', 100);
       const [dead] = await deadLetters(gw.config, `?subscriptionId=${alarm.body.subscriptionId}`);
       assert.equal(dead!.eventType, 'eventgateway.delivery.deadLettered');
       assert.equal(dead!.event['eventgatewayhops'], 1);
@@ -307,7 +307,7 @@ export function deliveryPolicyScenarios(mode: GatewayMode): void {
       assert.equal((await emit(gw.events, '/', cloudEvent('x.event'))).status, 202);
       assert.equal((await emit(gw.events, '/', cloudEvent('x.event', { eventgatewayhops: 2 }))).status, 202);
       assert.equal((await emit(gw.events, '/', cloudEvent('x.event', { eventgatewayhops: 3 }))).status, 202);
-      await waitFor(() => callsTo(fn, '/obs').length >= 2, 3000, 'two received events');
+      await waitFor(() => callsTo(fn, '/obs').length >= 2, 15_000, 'two received events');
       await sleep(200);
       const hops = callsTo(fn, '/obs').map((c) => c.json<CloudEvent>()['eventgatewayhops']).sort();
       assert.deepEqual(hops, [1, 3]);
