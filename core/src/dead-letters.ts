@@ -8,7 +8,7 @@
  * logged as an error (the delivery is then lost, as it would be without a dead-letter store).
  */
 import type { Invocation } from './context.ts';
-import { toV01 } from './encode.ts';
+import { wireEvent } from './encode.ts';
 import { GatewayError } from './errors.ts';
 import type { CloudEvent, SpecVersion } from './event.ts';
 import type { Logger } from './logger.ts';
@@ -172,7 +172,7 @@ export class DeadLetters implements DeadLetterApi {
 }
 
 function present(record: DeadLetterRecord): DeadLetter {
-  return { ...record, event: record.specVersion === '0.1' ? toV01(record.event) : record.event };
+  return { ...record, event: wireEvent(record.event, record.specVersion) };
 }
 
 function notFound(id: string): GatewayError {

@@ -20,11 +20,16 @@ export function toV01(event: CloudEvent): Record<string, unknown> {
   return out;
 }
 
+/** The event as it goes on the wire in its spec version: the 0.1 object for 0.1 events, else the 1.0 object itself. */
+export function wireEvent(event: CloudEvent, specVersion: SpecVersion): CloudEvent | Record<string, unknown> {
+  return specVersion === '0.1' ? toV01(event) : event;
+}
+
 /** Structured mode: the JSON body a function receives. */
 export function encodeStructured(event: CloudEvent, specVersion: SpecVersion): { contentType: string; body: string } {
   return {
     contentType: STRUCTURED_CONTENT_TYPE,
-    body: JSON.stringify(specVersion === '0.1' ? toV01(event) : event),
+    body: JSON.stringify(wireEvent(event, specVersion)),
   };
 }
 

@@ -85,6 +85,7 @@ export function setHops(event: CloudEvent, hops: number): CloudEvent {
   return event;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -17,11 +17,11 @@ export { providerPlugin } from './provider.ts';
 export type { Provider, ProviderConfigValidator } from './provider.ts';
 
 export {
-  HTTP_REQUEST_EVENT, SYSTEM_EVENT_PREFIX, SystemEventType, GATEWAY_EVENT_SOURCE, HOP_EXTENSION, isSystemEventType, hopsOf, setHops,
+  HTTP_REQUEST_EVENT, SYSTEM_EVENT_PREFIX, SystemEventType, GATEWAY_EVENT_SOURCE, HOP_EXTENSION, isSystemEventType, isRecord, hopsOf, setHops,
 } from './event.ts';
 export type { CloudEvent, SpecVersion, HttpRequestData } from './event.ts';
 
-export { encodeStructured, encodeBinary, toV01, STRUCTURED_CONTENT_TYPE } from './encode.ts';
+export { encodeStructured, encodeBinary, toV01, wireEvent, STRUCTURED_CONTENT_TYPE } from './encode.ts';
 export { parseRequest, newGatewayEvent, httpRequestData, flattenHeaders, canonicalHeaderKey } from './receive/index.ts';
 export type { ParseOptions, GatewayEventOptions } from './receive/index.ts';
 

@@ -6,7 +6,7 @@
 import type { Invocation, InvokeResult } from './context.ts';
 import { FUNCTION_CALL_FAILED, GatewayError, isGatewayError } from './errors.ts';
 import { isSystemEventType, SystemEventType } from './event.ts';
-import { toV01 } from './encode.ts';
+import { wireEvent } from './encode.ts';
 import type { GatewayHooks } from './hooks.ts';
 import type { Logger } from './logger.ts';
 import type { Delivery, DeliveryOutcome } from './queue.ts';
@@ -43,7 +43,7 @@ export class Invoker {
     const observed = invocation.payload === undefined && !isSystemEventType(invocation.event.type);
     const about = invocation.event;
     // Data is built lazily: only when something listens to these events (see SystemEvents.publish).
-    if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOKING, () => ({ space, functionId: fn.functionId, event: wireEvent(invocation) }), about);
+    if (observed) systemEvents.publish(space, SystemEventType.FUNCTION_INVOKING, () => ({ space, functionId: fn.functionId, event: wireEvent(invocation.event, invocation.specVersion) }), about);
     let result: InvokeResult | undefined;
     try {
       if (hook === undefined || hook.taps.length === 0) {
@@ -57,13 +57,13 @@ export class Invoker {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (observed) {
-        systemEvents.publish(space, SystemEventType.FUNCTION_INVOCATION_FAILED, () => ({ space, functionId: fn.functionId, event: wireEvent(invocation), error: { message } }), about);
+        systemEvents.publish(space, SystemEventType.FUNCTION_INVOCATION_FAILED, () => ({ space, functionId: fn.functionId, event: wireEvent(invocation.event, invocation.specVersion), error: { message } }), about);
       }
       throw err;
     }
     const reply = result;
     if (observed) {
-      systemEvents.publish(space, SystemEventType.FUNCTION_INVOKED, () => ({ space, functionId: fn.functionId, event: wireEvent(invocation), result: replyValue(reply) }), about);
+      systemEvents.publish(space, SystemEventType.FUNCTION_INVOKED, () => ({ space, functionId: fn.functionId, event: wireEvent(invocation.event, invocation.specVersion), result: replyValue(reply) }), about);
     }
     return result;
   }
@@ -99,11 +99,6 @@ export class Invoker {
       };
     }
   };
-}
-
-/** The event as the function gets it, for system event data. */
-export function wireEvent(invocation: Invocation): unknown {
-  return invocation.specVersion === '0.1' ? toV01(invocation.event) : invocation.event;
 }
 
 /** A reply body for system events: parsed JSON when it is JSON, otherwise text. */

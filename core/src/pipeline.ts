@@ -6,13 +6,13 @@ import { randomUUID } from 'node:crypto';
 import type { EventContext, HttpReply, IncomingRequest, Invocation, Route, Routes } from './context.ts';
 import { FUNCTION_CALL_FAILED, GatewayError } from './errors.ts';
 import type { CloudEvent, SpecVersion } from './event.ts';
-import { HTTP_REQUEST_EVENT, hopsOf, isSystemEventType, SystemEventType } from './event.ts';
+import { HTTP_REQUEST_EVENT, hopsOf, isRecord, isSystemEventType, SystemEventType } from './event.ts';
 import type { GatewayHooks } from './hooks.ts';
 import type { Invoker } from './invoke.ts';
 import type { Logger } from './logger.ts';
 import type { Delivery, DeliveryQueue } from './queue.ts';
 import { DEFAULT_RETRY_POLICY, mergeRetryPolicy } from './queue.ts';
-import { toV01 } from './encode.ts';
+import { wireEvent } from './encode.ts';
 import { flattenHeaders } from './receive/index.ts';
 import type { RoutingTable } from './routing/table.ts';
 import type { SystemEvents } from './system-events.ts';
@@ -105,7 +105,7 @@ export class Pipeline {
     const received = ctx.event;
     systemEvents.publish(ctx.space, SystemEventType.EVENT_RECEIVED, () => ({
       path: request.path,
-      event: ctx.specVersion === '0.1' ? toV01(received) : received,
+      event: wireEvent(received, ctx.specVersion),
       headers: flattenHeaders(request.headers),
     }), received);
     await hooks.auth.promise(ctx);
@@ -116,7 +116,7 @@ export class Pipeline {
 
   #prepare(route: Route, mode: 'sync' | 'async', ctx: EventContext): Promise<Invocation> {
     let event = ctx.event;
-    if (mode === 'sync' && event.type === HTTP_REQUEST_EVENT && route.params !== null && isObject(event.data)) {
+    if (mode === 'sync' && event.type === HTTP_REQUEST_EVENT && route.params !== null && isRecord(event.data)) {
       event = { ...event, data: { ...event.data, params: route.params } };
     }
     const invocation: Invocation = { space: route.subscription.space, function: route.function, subscription: route.subscription, mode, event, specVersion: ctx.specVersion };
@@ -164,6 +164,3 @@ function specVersionOf(event: CloudEvent): SpecVersion {
   return event.specversion === '0.1' ? '0.1' : '1.0';
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

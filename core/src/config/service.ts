@@ -19,6 +19,7 @@ import { validateFunction } from './functions.ts';
 import { goQuote } from './go-format.ts';
 import { checkSystemEventCycle } from './retry-policy.ts';
 import { validateCors, validateEventType, validateSubscription } from './validate.ts';
+import { isRecord } from '../event.ts';
 
 /** A list filter: `metadata.<key>=<value>` in the query. All filters must match (AND). */
 export interface MetadataFilter {
@@ -310,6 +311,3 @@ export class ConfigService {
 
 type ResourceOf<K extends ResourceKind> = ResourceByKind[K];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

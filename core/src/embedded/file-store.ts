@@ -12,6 +12,7 @@ import { consoleLogger, type Logger } from '../logger.ts';
 import type { ConfigStore, StoreEntry, StoreListener } from '../store.ts';
 import { readIfExists, writeAtomic } from './fs.ts';
 import { MemoryStore, type StoreSnapshot } from './memory-store.ts';
+import { isRecord } from '../event.ts';
 
 export interface FileStoreOptions {
   /** The data directory; created when missing. */
@@ -146,10 +147,6 @@ export async function loadConfigFile(file: string): Promise<StoreSnapshot | unde
     entries.push({ kind: e.kind, space: e.space, id: e.id, value: e.value, revision: e.revision });
   }
   return { revision: doc.revision, entries };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isRevision(value: unknown): value is number {

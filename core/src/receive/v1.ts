@@ -11,6 +11,7 @@ import { parseBoundedJson } from '../json-depth.ts';
 import { headerValue } from './http-request.ts';
 import { v1Payload } from './media.ts';
 import type { MediaType } from './media.ts';
+import { isRecord } from '../event.ts';
 
 export const V1 = '1.0';
 const PREFIX = "CloudEvent doesn't validate: ";
@@ -112,10 +113,6 @@ export function validateV1(event: Record<string, unknown>, label = ''): CloudEve
   return event as CloudEvent;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A JSON value from a structured or batch body; malformed JSON is a 400. */
 export function parseJsonBody(body: Buffer): unknown {
   const text = body.toString('utf8');
@@ -136,7 +133,7 @@ export function parseBatch(body: Buffer): CloudEvent[] {
   for (let i = 0; i < value.length; i++) {
     const item: unknown = value[i];
     const label = `batch item ${i}: `;
-    if (!isObject(item)) throw invalidEvent(`${PREFIX}${label}a CloudEvent must be a JSON object`);
+    if (!isRecord(item)) throw invalidEvent(`${PREFIX}${label}a CloudEvent must be a JSON object`);
     const specversion = item['specversion'];
     if (specversion === undefined || specversion === null) {
       throw invalidEvent(`${PREFIX}${label}missing required attribute "specversion"`);

@@ -11,19 +11,16 @@
  */
 import type { CloudEvent } from '@switchyard/core';
 import type { Authorization } from './types.ts';
+import { isRecord } from '@switchyard/core';
 
 export const AUTHORIZATION_ATTRIBUTE = 'eventgatewayauthorization';
 const EXTENSION = 'eventgateway';
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The event with `authorization` attached in its version's place. */
 export function attachAuthorization(event: CloudEvent, authorization: Authorization): CloudEvent {
   if (event.specversion !== '0.1') return { ...event, [AUTHORIZATION_ATTRIBUTE]: authorization };
-  const extensions = isObject(event['extensions']) ? event['extensions'] : {};
-  const gateway = isObject(extensions[EXTENSION]) ? extensions[EXTENSION] : {};
+  const extensions = isRecord(event['extensions']) ? event['extensions'] : {};
+  const gateway = isRecord(extensions[EXTENSION]) ? extensions[EXTENSION] : {};
   return { ...event, extensions: { ...extensions, [EXTENSION]: { ...gateway, authorization } } };
 }
 
@@ -39,7 +36,7 @@ export function stripAuthorization(event: CloudEvent): CloudEvent {
     delete out[AUTHORIZATION_ATTRIBUTE];
   }
   const extensions = event['extensions'];
-  if (event.specversion === '0.1' && isObject(extensions) && isObject(extensions[EXTENSION]) && Object.hasOwn(extensions[EXTENSION], 'authorization')) {
+  if (event.specversion === '0.1' && isRecord(extensions) && isRecord(extensions[EXTENSION]) && Object.hasOwn(extensions[EXTENSION], 'authorization')) {
     const gateway = { ...extensions[EXTENSION] };
     delete gateway['authorization'];
     out = { ...out, extensions: { ...extensions, [EXTENSION]: gateway } };

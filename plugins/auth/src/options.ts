@@ -2,7 +2,7 @@
  * The plugin's options, one group per part, checked in the constructor: a bad option fails loud at boot with
  * `GW_ERR_PLUGIN_OPTIONS`, never at the first request.
  */
-import { GatewayError } from '@switchyard/core';
+import { GatewayError, isRecord } from '@switchyard/core';
 import type { AuthorizerCacheOptions } from './authorizers/cache.ts';
 import type { JwtOptions } from './jwt/options.ts';
 import { PLUGIN_NAME } from './types.ts';
@@ -31,10 +31,6 @@ export function optionsError(message: string): GatewayError {
   return new GatewayError('GW_ERR_PLUGIN_OPTIONS', `${PLUGIN_NAME}: ${message}`);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function positiveInteger(value: unknown, name: string): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)) {
     throw optionsError(`'${name}' must be a positive integer`);
@@ -49,18 +45,18 @@ function stringList(value: unknown, name: string, nonEmpty: boolean): void {
 
 /** Check the options other than `jwt` (checked by the JWT part itself). */
 export function checkOptions(options: unknown): asserts options is AuthOptions {
-  if (!isObject(options)) throw optionsError('options must be an object');
+  if (!isRecord(options)) throw optionsError('options must be an object');
   const { authorizers, authorizerCache, apiKeys, adminTokens, adminOpenPaths } = options;
   if (authorizers !== undefined && typeof authorizers !== 'boolean') throw optionsError("'authorizers' must be a boolean");
   if (authorizerCache !== undefined) {
-    if (!isObject(authorizerCache)) throw optionsError("'authorizerCache' must be an object");
+    if (!isRecord(authorizerCache)) throw optionsError("'authorizerCache' must be an object");
     positiveInteger(authorizerCache['ttlMs'], 'authorizerCache.ttlMs');
     if (authorizerCache['ttlMs'] === undefined) throw optionsError("'authorizerCache.ttlMs' is required");
     positiveInteger(authorizerCache['maxEntries'], 'authorizerCache.maxEntries');
     stringList(authorizerCache['identityHeaders'], 'authorizerCache.identityHeaders', true);
   }
   if (apiKeys !== undefined && typeof apiKeys !== 'boolean') {
-    if (!isObject(apiKeys)) throw optionsError("'apiKeys' must be a boolean or an object");
+    if (!isRecord(apiKeys)) throw optionsError("'apiKeys' must be a boolean or an object");
     if (apiKeys['required'] !== undefined && typeof apiKeys['required'] !== 'boolean') throw optionsError("'apiKeys.required' must be a boolean");
   }
   stringList(adminTokens, 'adminTokens', true);

@@ -3,6 +3,7 @@
  * (`{statusCode, headers, body}`) in and out of a response transform.
  */
 import type { CloudEvent, HttpReply } from '@switchyard/core';
+import { isRecord } from '@switchyard/core';
 
 /**
  * The event with `data` replaced and the rest of the envelope kept. `datacontenttype` follows the new data:
@@ -50,10 +51,6 @@ export function replyObject(reply: HttpReply): ReplyObject {
 /** RFC 9110 token; field values as Node's `http` sends them (tab, visible ASCII, space, obs-text) — as core checks. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Make the HTTP reply from a response transform's result, with the defaults of a sync function's reply object

@@ -13,7 +13,7 @@
  * Denied and failed both refuse the event; only allowed and denied verdicts may be cached.
  */
 import type { EventContext, Gateway, Invocation } from '@switchyard/core';
-import { httpRequestData, toV01 } from '@switchyard/core';
+import { httpRequestData, isRecord, wireEvent } from '@switchyard/core';
 import type { Authorization } from '../types.ts';
 
 export type AuthorizerVerdict =
@@ -22,7 +22,7 @@ export type AuthorizerVerdict =
 
 /** The JSON body posted to an authorizer function. */
 export function authorizerPayload(invocation: Invocation, ctx: EventContext): string {
-  const event = invocation.specVersion === '0.1' ? toV01(invocation.event) : invocation.event;
+  const event = wireEvent(invocation.event, invocation.specVersion);
   return JSON.stringify({ event, request: httpRequestData(ctx.request, null, false) });
 }
 
@@ -61,10 +61,10 @@ export function readVerdict(authorizerId: string, text: string): AuthorizerVerdi
   } catch {
     return failed(`authorizer "${authorizerId}" reply is not JSON`);
   }
-  if (!isObject(value)) return failed(`authorizer "${authorizerId}" reply is not a JSON object`);
+  if (!isRecord(value)) return failed(`authorizer "${authorizerId}" reply is not a JSON object`);
   const { authorization, error } = value;
   if (error !== undefined && error !== null) {
-    if (!isObject(error)) return failed(`authorizer "${authorizerId}" reply has a malformed "error"`);
+    if (!isRecord(error)) return failed(`authorizer "${authorizerId}" reply has a malformed "error"`);
     const message = typeof error['message'] === 'string' && error['message'] !== '' ? error['message'] : undefined;
     return { ok: false, denied: true, reason: `authorizer "${authorizerId}" denied the event${message ? `: ${message}` : ''}`, message };
   }
@@ -76,12 +76,12 @@ export function readVerdict(authorizerId: string, text: string): AuthorizerVerdi
 
 /** `{principalId: string, context: {string: string}}`, each part optional (Go's zero values), else undefined. */
 function readAuthorization(value: unknown): Authorization | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { principalId = '', context } = value;
   if (typeof principalId !== 'string') return undefined;
   const out: Record<string, string> = {};
   if (context !== undefined && context !== null) {
-    if (!isObject(context)) return undefined;
+    if (!isRecord(context)) return undefined;
     for (const [key, v] of Object.entries(context)) {
       if (typeof v !== 'string') return undefined;
       Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
@@ -92,10 +92,6 @@ function readAuthorization(value: unknown): Authorization | undefined {
 
 function failed(reason: string): AuthorizerVerdict {
   return { ok: false, denied: false, reason, message: undefined };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function messageOf(err: unknown): string {

@@ -2,7 +2,7 @@
  * JWT options, and their checks at boot (`GW_ERR_PLUGIN_OPTIONS`).
  */
 import { createPublicKey } from 'node:crypto';
-import { GatewayError } from '@switchyard/core';
+import { GatewayError, isRecord } from '@switchyard/core';
 import { PLUGIN_NAME } from '../types.ts';
 
 /**
@@ -68,10 +68,6 @@ function fail(message: string): GatewayError {
   return new GatewayError('GW_ERR_PLUGIN_OPTIONS', `${PLUGIN_NAME}: ${message}`);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The family of a static key; throws for keys that cannot verify (private material, short secrets, bad PEM). */
 export function keyFamily(key: unknown, index: number): KeyFamily {
   const where = `'jwt.keys[${index}]'`;
@@ -88,7 +84,7 @@ export function keyFamily(key: unknown, index: number): KeyFamily {
     if (type === 'ed25519') return 'OKP';
     throw fail(`${where} has an unsupported key type "${type}"`);
   }
-  if (!isObject(key)) throw fail(`${where} must be a PEM string, a JWK or { secret }`);
+  if (!isRecord(key)) throw fail(`${where} must be a PEM string, a JWK or { secret }`);
   if ('secret' in key) {
     if (typeof key['secret'] !== 'string' || Buffer.byteLength(key['secret']) < MIN_SECRET_BYTES) {
       throw fail(`${where}.secret must be a string of at least ${MIN_SECRET_BYTES} bytes`);
@@ -104,7 +100,7 @@ export function keyFamily(key: unknown, index: number): KeyFamily {
 
 /** Check the options; returns the algorithms to accept. */
 export function checkJwtOptions(options: unknown): readonly string[] {
-  if (!isObject(options)) throw fail("'jwt' must be an object");
+  if (!isRecord(options)) throw fail("'jwt' must be an object");
   const { required, jwksUrl, keys, issuer, audience, algorithms, clockTolerance, jwksTimeoutMs, jwksCacheMaxAgeMs, jwksCooldownMs } = options;
   if (required !== undefined && typeof required !== 'boolean') throw fail("'jwt.required' must be a boolean");
   if (jwksUrl !== undefined) {
