@@ -1,0 +1,2 @@
+// @switchyard/aws-common: skeleton, filled in by its issue (#5).
+export {};

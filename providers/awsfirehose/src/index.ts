@@ -1,0 +1,2 @@
+// @switchyard/provider-awsfirehose: skeleton, filled in by its issue (#5).
+export {};

@@ -1,0 +1,2 @@
+// @switchyard/provider-awskinesis: skeleton, filled in by its issue (#5).
+export {};

@@ -1,0 +1,2 @@
+// @switchyard/provider-awssqs: skeleton, filled in by its issue (#5).
+export {};

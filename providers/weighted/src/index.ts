@@ -1,0 +1,2 @@
+// @switchyard/provider-weighted: skeleton, filled in by its issue (#5).
+export {};

@@ -1,0 +1,2 @@
+// @switchyard/sdk: skeleton, filled in by its issue (#5).
+export {};
