@@ -40,7 +40,7 @@ for (const dir of workspaces) {
 
 describe('packaging', () => {
   it('the root lists every package directory as a workspace', () => {
-    for (const dir of ['core', 'providers/*', 'plugins/*', 'distribution', 'test', 'bench', 'examples/*']) {
+    for (const dir of ['core', 'providers/*', 'plugins/*', 'distribution', 'sdk', 'test', 'bench', 'examples/*']) {
       assert.ok(rootPkg.workspaces.includes(dir), `workspaces should include ${dir}`);
     }
   });
