@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventContext, HttpReply, IncomingRequest, Invocation, Route, Routes } from './context.ts';
-import { FUNCTION_CALL_FAILED, GatewayError } from './errors.ts';
+import { FUNCTION_CALL_FAILED, GatewayError, isGatewayError } from './errors.ts';
 import type { CloudEvent, SpecVersion } from './event.ts';
 import { HTTP_REQUEST_EVENT, hopsOf, isRecord, isSystemEventType, SystemEventType } from './event.ts';
 import type { GatewayHooks } from './hooks.ts';
@@ -131,7 +131,9 @@ export class Pipeline {
     try {
       result = await invoker.call(invocation);
     } catch (cause) {
-      throw new GatewayError('GW_ERR_FUNCTION_FAILED', FUNCTION_CALL_FAILED, { expose: true, cause });
+      // A provider may expose its message on purpose (the original's distinct AWS credential messages); else the generic one.
+      const message = isGatewayError(cause) && cause.expose ? cause.message : FUNCTION_CALL_FAILED;
+      throw new GatewayError('GW_ERR_FUNCTION_FAILED', message, { expose: true, cause });
     }
     return hooks.respond.promise({ status: 200, headers: {}, body: '' }, result, invocation);
   }
