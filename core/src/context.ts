@@ -13,6 +13,8 @@ export interface IncomingRequest {
   /** The decoded path, as `http.request` data carries it. */
   readonly decodedPath: string;
   readonly host: string;
+  /** The peer's IP address (the socket's, not a proxy header), when known. @since 0.1.0 */
+  readonly remoteAddress?: string;
   readonly headers: IncomingHttpHeaders;
   /** Query parameters; every value is an array (reference §4.4). */
   readonly query: Record<string, string[]>;

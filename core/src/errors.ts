@@ -70,6 +70,7 @@ export const ERRORS = {
   // auth stage
   GW_ERR_UNAUTHORIZED: 401,
   GW_ERR_FORBIDDEN: 403,
+  GW_ERR_RATE_LIMITED: 429,
   // invoke stage
   GW_ERR_NO_PROVIDER: 500,
   GW_ERR_FUNCTION_NOT_FOUND: 500,
