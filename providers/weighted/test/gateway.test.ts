@@ -167,3 +167,24 @@ test('statistics: 2,000 sync calls over HTTP at 80/20 land within a tolerance th
   // Binomial(2000, 0.2): mean 400, sd ≈ 17.9. ±143 is 8 sd: a false failure has odds below 1e-14.
   assert.ok(Math.abs(v2.calls.length - 400) <= 143, `v2 got ${v2.calls.length} of ${total}`);
 });
+
+test('the README rollout: an http function becomes weighted with a PUT, and back, under the same subscription', async (t) => {
+  const h = await startGateway(t, { random: sequence(0.99) });
+  const { v1, v2 } = await twoVersions(t, h);
+  await h.addFunction('orders', 'http', { url: v1.url });
+  await syncRoute(h, '/orders', 'orders');
+  assert.equal((await requestJson(`${h.eventsUrl}/orders`)).text, 'v1');
+
+  const put = (body: unknown) => requestJson(`${h.api}/functions/orders`, { method: 'PUT', body });
+  const toWeighted = await put({ type: 'weighted', provider: canary(95, 5) });
+  assert.equal(toWeighted.status, 200, toWeighted.text);
+  await waitFor(() => h.gateway.table.function('default', 'orders')?.type === 'weighted', 5_000, 'orders is weighted');
+  assert.equal((await requestJson(`${h.eventsUrl}/orders`)).text, 'v2'); // 0.99 falls in v2's 5 %
+
+  const back = await put({ type: 'http', provider: { url: v2.url } });
+  assert.equal(back.status, 200, back.text);
+  await waitFor(() => h.gateway.table.function('default', 'orders')?.type === 'http', 5_000, 'orders is http again');
+  assert.equal((await requestJson(`${h.eventsUrl}/orders`)).text, 'v2');
+  assert.equal(v1.calls.length, 1);
+  assert.equal(v2.calls.length, 2);
+});
