@@ -47,6 +47,8 @@ export interface CliOptions {
   natsReplicas?: number;
   natsAckWait?: number;
   version?: boolean;
+  /** A YAML config file (`--config`, or `SWITCHYARD_CONFIG`); flags given on the command line win over it. */
+  config?: string;
 }
 
 const LONG_FLAGS = new Set([
@@ -55,7 +57,7 @@ const LONG_FLAGS = new Set([
   'strict-event-types', 'transform-timeout', 'transform-max-depth', 'admin-token', 'api-keys', 'require-api-keys',
   'authorizer-cache-ttl', 'jwt-jwks-url', 'jwt-issuer', 'jwt-audience', 'jwt-algorithms', 'require-jwt',
   'nats', 'nats-creds', 'nats-user', 'nats-password', 'nats-token', 'nats-tls-ca', 'nats-stream', 'nats-bucket',
-  'nats-subject-prefix', 'nats-replicas', 'nats-ack-wait',
+  'nats-subject-prefix', 'nats-replicas', 'nats-ack-wait', 'config',
 ]);
 
 const BOOLEAN_FLAGS = new Set(['dev', 'version', 'strict-event-types', 'api-keys', 'require-api-keys', 'require-jwt']);
@@ -132,15 +134,27 @@ export function createProgram(): Command {
     .option('--nats-subject-prefix <prefix>', 'prefix of system-event and delivery subjects (default eventgateway)')
     .option('--nats-replicas <n>', 'replicas of the stream and bucket when created (default 1)', integer(1, 5))
     .option('--nats-ack-wait <ms>', 'redeliver a delivery whose gateway vanished after this long, when this gateway creates the consumer (default 60000)', integer(1_000, 86_400_000))
+    .addOption(new Option('--config <file>', 'a YAML config file: gateway options, plugins and spaces (flags win over it)').env('SWITCHYARD_CONFIG'))
     .option('--version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 }
 
 export function parseOptions(argv: readonly string[]): CliOptions {
+  return parseCommandLine(argv).options;
+}
+
+/** The options, and the names of those set on the command line or by an environment variable (not defaults). */
+export function parseCommandLine(argv: readonly string[]): { options: CliOptions; explicit: ReadonlySet<keyof CliOptions> } {
   const program = createProgram();
   program.parse(normaliseArgv(argv), { from: 'user' });
-  return program.opts<CliOptions>();
+  const options = program.opts<CliOptions>();
+  const explicit = new Set<keyof CliOptions>();
+  for (const key of Object.keys(options) as (keyof CliOptions)[]) {
+    const source = program.getOptionValueSource(key);
+    if (source === 'cli' || source === 'env') explicit.add(key);
+  }
+  return { options, explicit };
 }
 
 /** The stage plugins' options from the command line (and `SWITCHYARD_ADMIN_TOKENS`). */
