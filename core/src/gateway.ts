@@ -180,7 +180,15 @@ export class Gateway {
     await this.store.open();
     await this.bus.open();
     await this.hooks.start.promise();
-    this.#unwatch = await this.store.watch((change) => this.table.apply(change));
+    this.#unwatch = await this.store.watch((change) => {
+      this.table.apply(change);
+      if (this.hooks.configApplied.taps.length === 0) return;
+      try {
+        this.hooks.configApplied.call(change);
+      } catch (err) {
+        this.logger.error({ err }, 'configApplied tap threw; taps must not throw');
+      }
+    });
     const deliver = async (delivery: Delivery): Promise<DeliveryOutcome> => {
       this.#observe({ kind: 'attempting', delivery });
       const outcome = await this.#invoker.deliver(delivery);

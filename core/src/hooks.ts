@@ -12,6 +12,7 @@ import type { CloudEvent } from './event.ts';
 import type { GatewayError } from './errors.ts';
 import type { ResourceByKind, ResourceKind } from './resources.ts';
 import type { Delivery, DeliveryOutcome } from './queue.ts';
+import type { StoreChange } from './store.ts';
 
 /** Named stages for ordering taps (`{ name, stage: Stage.EARLY }`); lower runs first. Never rely on registration order. */
 export const Stage = Object.freeze({
@@ -91,6 +92,11 @@ export function createHooks() {
     systemEvent: new SyncHook<[string, CloudEvent]>(['space', 'event'], 'systemEvent'),
     /** Async deliveries accepted, refused, attempted, retrying or dead-lettered, whatever the queue. Taps must not throw. @since 0.1.0 */
     delivery: new SyncHook<[DeliveryEvent]>(['event'], 'delivery'),
+    /**
+     * A config store change was applied to this gateway's routing table (any gateway's write, seen through the store
+     * watch; live changes carry `at`, when it was written). For metrics (watch lag). Taps must not throw. @since 0.1.0
+     */
+    configApplied: new SyncHook<[StoreChange]>(['change'], 'configApplied'),
     /** A request or event was rejected with this error. Taps must not throw. @since 0.1.0 */
     rejected: new SyncHook<[GatewayError, IncomingRequest]>(['error', 'request'], 'rejected'),
   });

@@ -20,9 +20,13 @@ export interface StoreEntry<T = unknown> extends StoreKey {
   readonly revision: number;
 }
 
+/**
+ * One change seen by a watcher. `at`: when the writer stored it (ms since the epoch, the writer's clock; for JetStream
+ * KV the entry's server timestamp); set on live changes, absent on the current entries a watch starts with.
+ */
 export type StoreChange =
-  | { readonly op: 'put'; readonly entry: StoreEntry }
-  | { readonly op: 'delete'; readonly key: StoreKey };
+  | { readonly op: 'put'; readonly entry: StoreEntry; readonly at?: number }
+  | { readonly op: 'delete'; readonly key: StoreKey; readonly at?: number };
 
 export type StoreListener = (change: StoreChange) => void;
 

@@ -171,7 +171,8 @@ export class MemoryStore implements ConfigStore {
     } else {
       this.#kinds.get(change.key.kind)?.delete(entryKey(change.key));
     }
-    for (const listener of [...this.#listeners]) if (this.#listeners.has(listener)) this.#notify(listener, change);
+    const at = Date.now();
+    for (const listener of [...this.#listeners]) if (this.#listeners.has(listener)) this.#notify(listener, change, at);
   }
 
   #put(entry: StoreEntry): void {
@@ -180,9 +181,10 @@ export class MemoryStore implements ConfigStore {
     entries.set(entryKey(entry), entry);
   }
 
-  #notify(listener: StoreListener, change: StoreChange): void {
+  #notify(listener: StoreListener, change: StoreChange, at?: number): void {
+    const when = at === undefined ? {} : { at };
     try {
-      listener(change.op === 'put' ? { op: 'put', entry: copy(change.entry) } : { op: 'delete', key: { ...change.key } });
+      listener(change.op === 'put' ? { op: 'put', entry: copy(change.entry), ...when } : { op: 'delete', key: { ...change.key }, ...when });
     } catch (err) {
       this.#logger.error({ err, change: change.op }, 'config store watcher threw');
     }

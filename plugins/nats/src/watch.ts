@@ -81,10 +81,12 @@ export class KvWatch {
       for await (const e of iter) {
         if (this.#stopped) break;
         const entry = toEntry(e);
-        if (entry !== undefined) this.#onChange({ op: 'put', entry });
+        // A live change carries the time JetStream stored it (the watch lag metric compares it with now).
+        const at = initial ? {} : { at: e.created.getTime() };
+        if (entry !== undefined) this.#onChange({ op: 'put', entry, ...at });
         else if (!initial) {
           const key = decodeKey(e.key);
-          if (key !== undefined) this.#onChange({ op: 'delete', key });
+          if (key !== undefined) this.#onChange({ op: 'delete', key, ...at });
         }
         if (initial && e.delta === 0) {
           initial = false;
