@@ -120,7 +120,7 @@ export interface Subscription {
   /** Normalised by the server: a leading `/` is added; `/` by default. */
   path: string;
   /** Normalised by the server: upper-cased; `POST` by default. */
-  method: string;
+  method: HttpMethod;
   metadata?: Metadata;
   retryPolicy?: RetryPolicy;
   /** JSONata: truthy delivers the event to this subscription (plugin-transform). */
