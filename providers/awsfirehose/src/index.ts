@@ -1,2 +1,5 @@
-// @switchyard/provider-awsfirehose: skeleton, filled in by its issue (#5).
-export {};
+/**
+ * @switchyard/provider-awsfirehose: puts events on the delivery stream of functions of type `awsfirehose` (`PutRecord`).
+ */
+export { AwsFirehoseProvider, awsFirehoseProvider } from './provider.ts';
+export type { AwsFirehoseProviderOptions } from './provider.ts';

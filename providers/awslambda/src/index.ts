@@ -1,2 +1,5 @@
-// @switchyard/provider-awslambda: skeleton, filled in by its issue (#5).
-export {};
+/**
+ * @switchyard/provider-awslambda: calls functions of type `awslambda` with Lambda `Invoke` (RequestResponse).
+ */
+export { AwsLambdaProvider, awsLambdaProvider } from './provider.ts';
+export type { AwsLambdaProviderOptions } from './provider.ts';
