@@ -160,11 +160,17 @@ export function configStoreContract(name: string, factory: ConfigStoreFactory): 
         Object.fromEntries(changes.map((c) => (c.op === 'put' ? [c.entry.id, c.entry] : [c.key.id, 'deleted'])));
       assert.equal(seen.length, 2, 'snapshot delivered before watch resolved');
       assert.deepEqual(byId(seen), { a, b });
+      assert.ok(seen.every((change) => change.at === undefined), 'the current entries carry no write time');
+      const before = Date.now();
       const a2 = await store.update('functions', 'default', 'a', { v: 3 });
       await store.delete('eventtypes', 'other', 'b');
       const c = await store.create('subscriptions', 'default', 'c', { v: 4 });
       await waitFor(() => seen.length === 5, 5_000, 'three changes');
-      assert.deepEqual(seen.slice(2), [
+      for (const change of seen.slice(2)) {
+        // When it was written (the writer's or the server's clock; a second of slack for the latter).
+        assert.ok(typeof change.at === 'number' && change.at >= before - 1_000 && change.at <= Date.now() + 1_000, `a live change carries its write time, got ${change.at}`);
+      }
+      assert.deepEqual(seen.slice(2).map(({ at: _at, ...change }) => change), [
         { op: 'put', entry: a2 },
         { op: 'delete', key: { kind: 'eventtypes', space: 'other', id: 'b' } },
         { op: 'put', entry: c },
