@@ -115,6 +115,11 @@ export function createMetrics(registry: Registry, prefix: string, sources: Metri
       help: 'Async deliveries dead-lettered (policy exhausted or not retryable).',
       labelNames: ['space', 'function'], registers,
     }),
+    watchLag: new Histogram({
+      name: 'switchyard_config_watch_lag_seconds',
+      help: 'Time from a config change being written to the store until this gateway\'s routing applied it.',
+      buckets: exponentialBuckets(0.0001, 2, 18), registers,
+    }),
     rejected: new Counter({
       name: 'switchyard_events_rejected_total',
       help: 'Events API requests rejected, by HTTP status.',

@@ -11,6 +11,7 @@
  * | resource gauges | `gateway.store.watch`, from `start` to `close` | `config.ts` |
  * | Config API calls | router middleware via `configApi`, before every other tap | `config.ts` |
  * | rejected requests | the `rejected` hook | here |
+ * | config watch lag | the `configApplied` hook: now − the change's `at` | here |
  *
  * It does not tap `systemEvent` (that would make the gateway build every system event). Nothing it does throws into
  * the pipeline: recording failures are logged.
@@ -105,6 +106,11 @@ export class MetricsPlugin implements GatewayPlugin {
     hooks.prepare.tap({ name: PLUGIN_NAME, stage: Stage.FIRST }, (invocation) => {
       if (invocation.mode === 'sync') safely(logger, () => metrics.received.inc({ space: invocation.space, type: invocation.event.type }));
       return invocation;
+    });
+    // A change written by any gateway (or by this one) reached this gateway's routing; the clocks of a cluster may
+    // differ a little, so a negative lag counts as 0.
+    hooks.configApplied.tap({ name: PLUGIN_NAME, stage: Stage.DEFAULT }, (change) => {
+      if (change.at !== undefined) safely(logger, () => metrics.watchLag.observe(Math.max(0, Date.now() - change.at!) / 1000));
     });
     hooks.rejected.tap({ name: PLUGIN_NAME, stage: Stage.DEFAULT }, (error) => {
       safely(logger, () => metrics.rejected.inc({ status: String(error.status) }));
