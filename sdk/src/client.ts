@@ -5,9 +5,7 @@
  * `TextEncoder`, `crypto.randomUUID`), so it runs in Node ≥ 20 and in browsers.
  */
 import { collections } from './config.ts';
-import type {
-  ApiKeysClient, CorsClient, DeadLettersApi, EventTypesClient, FunctionsClient, SpaceCollections, SubscriptionsClient,
-} from './config.ts';
+import type { SpaceCollections } from './config.ts';
 import { SwitchyardError } from './errors.ts';
 import { decodeBody, encodeEvent } from './events.ts';
 import type { EmitMode, EmittableEvent, ResponseType } from './events.ts';
@@ -99,18 +97,20 @@ function withLeadingSlash(path: string): string {
   return path.startsWith('/') ? path : `/${path}`;
 }
 
-/** The typed client of Switchyard's Config API and Events API. */
-export class Switchyard implements SpaceCollections {
+/**
+ * The typed client of Switchyard's Config API and Events API. The collections of its space (`eventTypes`,
+ * `functions`, `subscriptions`, `cors`, `apiKeys`, `deadLetters`: see `SpaceCollections`) are its properties.
+ */
+// The class and this interface merge: the collections are declared once, in `SpaceCollections`.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Switchyard extends SpaceCollections {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Switchyard {
   /** The space this client's Config API calls address. */
   readonly space: string;
   readonly configUrl: string;
   readonly eventsUrl: string;
-  readonly eventTypes: EventTypesClient;
-  readonly functions: FunctionsClient;
-  readonly subscriptions: SubscriptionsClient;
-  readonly cors: CorsClient;
-  readonly apiKeys: ApiKeysClient;
-  readonly deadLetters: DeadLettersApi;
   readonly #options: SwitchyardOptions;
   readonly #transport: Transport;
 
@@ -127,10 +127,7 @@ export class Switchyard implements SpaceCollections {
       space: this.space,
       headers: (json) => this.#configHeaders(json),
     };
-    ({
-      eventTypes: this.eventTypes, functions: this.functions, subscriptions: this.subscriptions, cors: this.cors,
-      apiKeys: this.apiKeys, deadLetters: this.deadLetters,
-    } = collections(ctx));
+    Object.assign(this, collections(ctx));
   }
 
   /** The same client for another space (same URLs, headers, fetch and timeout). */
@@ -183,9 +180,9 @@ export class Switchyard implements SpaceCollections {
     if (strategy?.kind === 'path') routed = `/${encodeURIComponent(target)}${routed}`;
     else if (strategy?.kind === 'header') strategyHeaders[strategy.header ?? 'x-switchyard-space'] = target;
     else if (strategy?.kind === 'host') url.hostname = `${target}.${url.hostname}`;
-    const [pathname, search] = routed.split('?', 2) as [string, string | undefined];
-    url.pathname = `${url.pathname.replace(/\/+$/, '')}${pathname}`;
-    if (search !== undefined) url.search = search;
+    const q = routed.indexOf('?');
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}${q < 0 ? routed : routed.slice(0, q)}`;
+    if (q >= 0) url.search = routed.slice(q + 1);
     const { headers, apiKey } = this.#options;
     return {
       url,

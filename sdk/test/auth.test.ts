@@ -4,11 +4,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFunctionServer, waitFor } from '@switchyard/core/testing';
+import { waitFor } from '@switchyard/core/testing';
 import type { FunctionServer } from '@switchyard/core/testing';
 import { SwitchyardError } from '../src/index.ts';
 import type { Switchyard } from '../src/index.ts';
-import { startHarness, wire } from './helpers.ts';
+import { startFixture, wire } from './helpers.ts';
 import type { Harness } from './helpers.ts';
 
 async function refused(promise: Promise<unknown>, status: number, message: string): Promise<void> {
@@ -19,19 +19,13 @@ async function refused(promise: Promise<unknown>, status: number, message: strin
 }
 
 describe('admin tokens and API keys', () => {
-  let h: Harness;
-  let admin: Switchyard;
-  let fn: FunctionServer;
+  let h: Harness, admin: Switchyard, fn: FunctionServer, close: () => Promise<void>;
   before(async () => {
-    h = await startHarness({ auth: { apiKeys: { required: true }, adminTokens: ['s3cret'] } });
+    ({ h, fn, close } = await startFixture({ auth: { apiKeys: { required: true }, adminTokens: ['s3cret'] } }));
     admin = h.client({ adminToken: 's3cret' });
-    fn = await startFunctionServer();
     await wire(admin, { functionId: 'sink', url: fn.url, eventType: 'user.created' });
   });
-  after(async () => {
-    await h.close();
-    await fn.close();
-  });
+  after(() => close());
 
   test('the Config API needs the admin token; /v1/status stays open', async () => {
     await refused(h.sy.functions.list(), 401, 'Authorization required: send "Authorization: Bearer <admin token>".');

@@ -4,29 +4,21 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { replyJson, startFunctionServer, waitFor } from '@switchyard/core/testing';
+import { replyJson, waitFor } from '@switchyard/core/testing';
 import type { FunctionServer } from '@switchyard/core/testing';
 import { SwitchyardError } from '../src/index.ts';
 import type { Switchyard } from '../src/index.ts';
-import { startHarness } from './helpers.ts';
-import type { Harness } from './helpers.ts';
+import { startFixture } from './helpers.ts';
 
 describe('retry policy and dead letters', () => {
-  let h: Harness;
-  let sy: Switchyard;
-  let fn: FunctionServer;
+  let sy: Switchyard, fn: FunctionServer, close: () => Promise<void>;
   let status = 400;
   before(async () => {
-    h = await startHarness();
-    sy = h.sy;
-    fn = await startFunctionServer((call, res) => replyJson({}, status)(call, res));
+    ({ sy, fn, close } = await startFixture({}, (call, res) => replyJson({}, status)(call, res)));
     await sy.functions.create({ functionId: 'flaky', type: 'http', provider: { url: fn.url } });
     await sy.eventTypes.create({ name: 'job.queued' });
   });
-  after(async () => {
-    await h.close();
-    await fn.close();
-  });
+  after(() => close());
 
   test('a 4xx is dead-lettered after one attempt; redrive delivers it again; delete removes one', async () => {
     const sub = await sy.subscriptions.create({ type: 'async', eventType: 'job.queued', functionId: 'flaky', path: '/jobs' });
@@ -83,19 +75,11 @@ describe('retry policy and dead letters', () => {
 });
 
 describe('subscription filter and transform', () => {
-  let h: Harness;
-  let fn: FunctionServer;
-  before(async () => {
-    h = await startHarness();
-    fn = await startFunctionServer();
-  });
-  after(async () => {
-    await h.close();
-    await fn.close();
-  });
+  let sy: Switchyard, fn: FunctionServer, close: () => Promise<void>;
+  before(async () => ({ sy, fn, close } = await startFixture()));
+  after(() => close());
 
   test('only events passing the filter are delivered, with the transformed data', async () => {
-    const { sy } = h;
     await sy.functions.create({ functionId: 'vip', type: 'http', provider: { url: fn.url } });
     await sy.eventTypes.create({ name: 'order.placed', transform: '{"total": data.amount}' });
     await sy.subscriptions.create({

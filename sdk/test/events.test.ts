@@ -8,25 +8,18 @@ import { replyJson, startFunctionServer, waitFor } from '@switchyard/core/testin
 import type { FunctionServer } from '@switchyard/core/testing';
 import { SwitchyardError } from '../src/index.ts';
 import type { Switchyard } from '../src/index.ts';
-import { loopbackFetch, startHarness, wire } from './helpers.ts';
+import { loopbackFetch, startFixture, startHarness, wire } from './helpers.ts';
 import type { Harness } from './helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('emit', () => {
-  let h: Harness;
-  let sy: Switchyard;
-  let fn: FunctionServer;
+  let h: Harness, sy: Switchyard, fn: FunctionServer, close: () => Promise<void>;
   before(async () => {
-    h = await startHarness();
-    sy = h.sy;
-    fn = await startFunctionServer();
+    ({ h, sy, fn, close } = await startFixture());
     await wire(sy, { functionId: 'sink', url: fn.url, eventType: 'user.created' });
   });
-  after(async () => {
-    await h.close();
-    await fn.close();
-  });
+  after(() => close());
 
   async function received(n: number): Promise<Record<string, unknown>> {
     await waitFor(() => fn.calls.length >= n, 10_000, `delivery #${n}`);
@@ -126,13 +119,9 @@ describe('emit', () => {
 });
 
 describe('sync: emit and call', () => {
-  let h: Harness;
-  let sy: Switchyard;
-  let fn: FunctionServer;
+  let sy: Switchyard, fn: FunctionServer, close: () => Promise<void>;
   before(async () => {
-    h = await startHarness();
-    sy = h.sy;
-    fn = await startFunctionServer((call, res) => {
+    ({ sy, fn, close } = await startFixture({}, (call, res) => {
       const event = call.json<{ type?: string; data: { path?: string; method?: string; query?: unknown; body?: unknown; params?: unknown } }>();
       const d = event.data;
       let reply: unknown;
@@ -143,7 +132,7 @@ describe('sync: emit and call', () => {
       else if (d.path === '/broken') return replyJson('not an object')(call, res);
       else reply = { statusCode: 200, headers: { 'content-type': 'application/json', 'x-fn': 'yes' }, body: JSON.stringify({ method: d.method, params: d.params, query: d.query, body: d.body }) };
       return replyJson(reply)(call, res);
-    });
+    }));
     await sy.functions.create({ functionId: 'api', type: 'http', provider: { url: fn.url } });
     await sy.eventTypes.create({ name: 'http.request' });
     await sy.eventTypes.create({ name: 'order.placed' });
@@ -152,10 +141,7 @@ describe('sync: emit and call', () => {
     }
     await sy.subscriptions.create({ type: 'sync', eventType: 'order.placed', functionId: 'api', path: '/orders' });
   });
-  after(async () => {
-    await h.close();
-    await fn.close();
-  });
+  after(() => close());
 
   test('emit to a sync subscription returns the function\'s reply', async () => {
     const reply = await sy.emit<{ ordered: unknown }>({ type: 'order.placed', source: '/shop', data: { sku: 'a' } }, { path: 'orders' });

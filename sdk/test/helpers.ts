@@ -4,7 +4,8 @@
  * the host space strategy). Everything binds 127.0.0.1 and is stopped by the test that started it.
  */
 import { request } from 'node:http';
-import { captureLogger } from '@switchyard/core/testing';
+import { captureLogger, startFunctionServer } from '@switchyard/core/testing';
+import type { FunctionHandler, FunctionServer } from '@switchyard/core/testing';
 import { createGateway } from 'switchyard';
 import type { DistributionOptions } from 'switchyard';
 import { Switchyard } from '../src/index.ts';
@@ -70,4 +71,19 @@ export function loopbackFetch(): FetchLike & { calls: number } {
   });
   fn.calls = 0;
   return fn;
+}
+
+/** A gateway, its client and one function server, stopped together by `close`. */
+export interface Fixture {
+  readonly h: Harness;
+  readonly sy: Switchyard;
+  readonly fn: FunctionServer;
+  close(): Promise<void>;
+}
+
+/** Start a gateway (`startHarness(options)`) and a function server answering with `handler` (default: 200 `{}`). */
+export async function startFixture(options: DistributionOptions = {}, handler?: FunctionHandler): Promise<Fixture> {
+  const h = await startHarness(options);
+  const fn = await startFunctionServer(handler);
+  return { h, sy: h.sy, fn, close: async () => { await h.close(); await fn.close(); } };
 }
