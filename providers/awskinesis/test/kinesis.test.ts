@@ -32,7 +32,7 @@ test('PutRecord: the event as Data, the partition key from the JSONata expressio
     assert.equal(call.resource, 'orders');
     assert.equal(call.error, undefined);
   }
-  const keys = aws.received.map((r) => [(JSON.parse(r.payload) as { id: string }).id, r.partitionKey ?? '']);
+  const keys = aws.received.map((r): [string, string] => [(JSON.parse(r.payload) as { id: string }).id, r.partitionKey ?? '']);
   const keyed = keys.filter(([, key]) => key.startsWith('c-')).sort();
   assert.deepEqual(keyed, [['evt-k1', 'c-17-order.created'], ['evt-k2', 'c-18-order.created']]);
   const random = keys.filter(([, key]) => !key.startsWith('c-')).map(([, key]) => key);
