@@ -92,3 +92,12 @@ export function createGateway(options: DistributionOptions = {}): Gateway {
 
 export { parseOptions, normaliseArgv, stageOptions, natsOptions } from './options.ts';
 export type { CliOptions } from './options.ts';
+export { parseCommandLine } from './options.ts';
+export {
+  applyConfigFile, CONFIG_FILE_PLUGIN, CONFIG_FILE_SCHEMA, configFilePlugin, ConfigFileError, formatPath, formatProblem, loadExternalPlugins,
+  mergedPluginOptions, parseConfigFile, readConfigFile, withFileOptions,
+} from './config-file/index.ts';
+export type {
+  ApiKeyDeclaration, ApplySummary, ConfigFile, ConfigFileContents, ConfigProblem, ExternalPluginSpec, GatewaySection, MergedPluginOptions,
+  PathSegment, PluginFactory, PluginFactoryContext, PluginsSection, ResourceBody, SpaceSection,
+} from './config-file/index.ts';

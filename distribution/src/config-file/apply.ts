@@ -127,8 +127,14 @@ async function upsert(service: ConfigService, probe: ConfigService, store: Confi
   const ops = operations(section);
   const existing = await store.get(KIND[section], space, id);
   if (existing === undefined) {
-    await ops.create(service, space, body);
-    return 'created';
+    try {
+      await ops.create(service, space, body);
+      return 'created';
+    } catch (err) {
+      // Another gateway of the cluster, applying the same file, created it first: compare with that.
+      if (!(isGatewayError(err) && err.code === 'GW_ERR_CONFLICT')) throw err;
+      return upsert(service, probe, store, section, space, id, body);
+    }
   }
   if (section === 'subscriptions' && existing.value !== null && typeof existing.value === 'object' && (existing.value as { functionId?: unknown }).functionId !== body['functionId']) {
     // A subscription's function cannot be updated in place: replace the subscription.
