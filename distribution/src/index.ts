@@ -17,8 +17,17 @@ import { MetricsPlugin } from '@switchyard/plugin-metrics';
 import type { MetricsOptions } from '@switchyard/plugin-metrics';
 import { natsCluster } from '@switchyard/plugin-nats';
 import type { NatsOptions } from '@switchyard/plugin-nats';
+import { awsFirehoseProvider } from '@switchyard/provider-awsfirehose';
+import { awsKinesisProvider } from '@switchyard/provider-awskinesis';
+import type { AwsKinesisProviderOptions } from '@switchyard/provider-awskinesis';
+import { awsLambdaProvider } from '@switchyard/provider-awslambda';
+import { awsSqsProvider } from '@switchyard/provider-awssqs';
 import { httpProvider } from '@switchyard/provider-http';
 import type { HttpProviderOptions } from '@switchyard/provider-http';
+import { natsProvider } from '@switchyard/provider-nats';
+import type { NatsProviderOptions } from '@switchyard/provider-nats';
+import { weightedProvider } from '@switchyard/provider-weighted';
+import type { WeightedProviderOptions } from '@switchyard/provider-weighted';
 
 export interface DistributionOptions {
   readonly logger?: Logger;
@@ -40,6 +49,18 @@ export interface DistributionOptions {
   readonly envelope?: SpecVersion;
   readonly spaceStrategy?: GatewayOptions['spaceStrategy'];
   readonly http?: HttpProviderOptions;
+  /**
+   * The four AWS providers (`awslambda`, `awssqs`, `awskinesis`, `awsfirehose`, as the original): shared options
+   * (endpoint override, SDK attempts, deadline); `false` leaves them out. Default on, with the SDK's defaults.
+   */
+  readonly aws?: AwsKinesisProviderOptions | false;
+  /** The `weighted` provider (canary releases across functions); `false` leaves it out. Default on. */
+  readonly weighted?: WeightedProviderOptions | false;
+  /**
+   * The `nats` provider (functions as NATS services). Default: on in cluster mode, on the cluster's NATS servers
+   * and credentials; off otherwise unless given here (with `servers`). `false` leaves it out.
+   */
+  readonly natsProvider?: NatsProviderOptions | false;
   /** Auth stage options; `false` leaves the plugin out. Default: authorizer functions only. */
   readonly auth?: AuthOptions | false;
   /** Validation stage options; `false` leaves the plugin out. */
@@ -80,7 +101,7 @@ export function createGateway(options: DistributionOptions = {}): Gateway {
   });
   const extra = options.plugins ?? [];
   const replaced = new Set(extra.map((plugin) => plugin.name));
-  const defaults: GatewayPlugin[] = [httpProvider(options.http)];
+  const defaults: GatewayPlugin[] = [httpProvider(options.http), ...providers(options)];
   if (options.auth !== false) defaults.push(new AuthPlugin(options.auth ?? {}));
   if (options.validation !== false) defaults.push(new ValidationPlugin(options.validation ?? {}));
   if (options.transform !== false) defaults.push(new TransformPlugin(options.transform ?? {}));
@@ -88,6 +109,33 @@ export function createGateway(options: DistributionOptions = {}): Gateway {
   for (const plugin of defaults) if (!replaced.has(plugin.name)) gateway.use(plugin);
   for (const plugin of extra) gateway.use(plugin);
   return gateway;
+}
+
+/** The providers besides `http` the options ask for (see `DistributionOptions.aws`, `weighted`, `natsProvider`). */
+function providers(options: DistributionOptions): GatewayPlugin[] {
+  const out: GatewayPlugin[] = [];
+  if (options.aws !== false) {
+    const aws = options.aws ?? {};
+    out.push(awsLambdaProvider(aws), awsSqsProvider(aws), awsKinesisProvider(aws), awsFirehoseProvider(aws));
+  }
+  if (options.weighted !== false) out.push(weightedProvider(options.weighted ?? {}));
+  const nats = options.natsProvider ?? (options.nats ? natsProviderFromCluster(options.nats) : undefined);
+  if (nats) out.push(natsProvider(nats));
+  return out;
+}
+
+/** The cluster's connection settings, for the `nats` provider's own connection. */
+function natsProviderFromCluster(cluster: NatsOptions): NatsProviderOptions {
+  const { servers, user, pass, token, credsFile, tls } = cluster;
+  return {
+    servers,
+    name: 'switchyard-provider-nats',
+    ...(user === undefined ? {} : { user }),
+    ...(pass === undefined ? {} : { pass }),
+    ...(token === undefined ? {} : { token }),
+    ...(credsFile === undefined ? {} : { credsFile }),
+    ...(tls === undefined ? {} : { tls }),
+  };
 }
 
 export { parseOptions, normaliseArgv, stageOptions, natsOptions } from './options.ts';

@@ -121,4 +121,31 @@ describe('cluster mode: two gateways on one NATS', { skip: server === undefined 
       await nc.close();
     }
   });
+  it('the nats provider is on in cluster mode: a function served on a NATS subject answers a sync route', async () => {
+    const nc = await connect({ servers: nats.url });
+    try {
+      const service = nc.subscribe('svc.greet');
+      void (async () => {
+        for await (const msg of service) {
+          const event = msg.json<{ data: { query: { name?: string[] } } }>();
+          msg.respond(JSON.stringify({ statusCode: 200, body: `hello ${event.data.query.name?.[0] ?? 'nobody'}` }));
+        }
+      })();
+      await nc.flush();
+      const base = '/v1/spaces/default';
+      const created = await api(a.config, 'POST', `${base}/functions`, { functionId: 'greeter', type: 'nats', provider: { subject: 'svc.greet' } });
+      assert.equal(created.status, 201, created.text);
+      await api(a.config, 'POST', `${base}/eventtypes`, { name: 'http.request' });
+      const sub = await api(a.config, 'POST', `${base}/subscriptions`, { type: 'sync', eventType: 'http.request', functionId: 'greeter', path: '/greet', method: 'GET' });
+      assert.equal(sub.status, 201, sub.text);
+      let reply: Response | undefined;
+      await waitFor(async () => {
+        reply = await fetch(`${b.events}/greet?name=nats`);
+        return reply.status === 200;
+      }, 5_000, 'the route on gateway B');
+      assert.equal(await reply!.text(), 'hello nats');
+    } finally {
+      await nc.close();
+    }
+  });
 });

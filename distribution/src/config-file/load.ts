@@ -92,6 +92,11 @@ export interface PluginsSection {
   readonly metrics?: PluginSetting;
   readonly http?: Readonly<Record<string, unknown>>;
   readonly nats?: Readonly<Record<string, unknown>> & { readonly servers: string | readonly string[] };
+  /** The AWS providers' shared options (`endpoint`, `maxAttempts`, `timeoutMs`, …), or `false`. */
+  readonly aws?: PluginSetting;
+  readonly weighted?: PluginSetting;
+  /** The `nats` provider's connection (default in cluster mode: the cluster's), or `false`. */
+  readonly natsProvider?: (Readonly<Record<string, unknown>> & { readonly servers: string | readonly string[] }) | false;
   readonly external?: readonly ExternalPluginSpec[];
 }
 

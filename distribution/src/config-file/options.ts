@@ -10,7 +10,10 @@ import type { MetricsOptions } from '@switchyard/plugin-metrics';
 import type { NatsOptions } from '@switchyard/plugin-nats';
 import type { TransformOptions } from '@switchyard/plugin-transform';
 import type { ValidationOptions } from '@switchyard/plugin-validation';
+import type { AwsKinesisProviderOptions } from '@switchyard/provider-awskinesis';
 import type { HttpProviderOptions } from '@switchyard/provider-http';
+import type { NatsProviderOptions } from '@switchyard/provider-nats';
+import type { WeightedProviderOptions } from '@switchyard/provider-weighted';
 import type { CliOptions } from '../options.ts';
 import { natsOptions, stageOptions } from '../options.ts';
 import type { ConfigFile, GatewaySection } from './load.ts';
@@ -40,6 +43,9 @@ export interface MergedPluginOptions {
   readonly transform: TransformOptions | false;
   readonly metrics?: MetricsOptions | false;
   readonly http?: HttpProviderOptions;
+  readonly aws?: AwsKinesisProviderOptions | false;
+  readonly weighted?: WeightedProviderOptions | false;
+  readonly natsProvider?: NatsProviderOptions | false;
   readonly nats?: NatsOptions;
   readonly maxHops?: number;
   readonly retryPolicy?: RetryPolicy;
@@ -70,6 +76,9 @@ export function mergedPluginOptions(cli: CliOptions, explicit: ReadonlySet<keyof
     auth, validation, transform,
     ...(file.metrics === undefined ? {} : { metrics: file.metrics as MetricsOptions | false }),
     ...(file.http === undefined ? {} : { http: file.http as HttpProviderOptions }),
+    ...(file.aws === undefined ? {} : { aws: file.aws as AwsKinesisProviderOptions | false }),
+    ...(file.weighted === undefined ? {} : { weighted: file.weighted as WeightedProviderOptions | false }),
+    ...(file.natsProvider === undefined ? {} : { natsProvider: file.natsProvider as NatsProviderOptions | false }),
     ...(nats ? { nats } : {}),
     ...(gateway.maxHops === undefined ? {} : { maxHops: gateway.maxHops }),
     ...(gateway.retryPolicy === undefined ? {} : { retryPolicy: mergeRetryPolicy(DEFAULT_RETRY_POLICY, gateway.retryPolicy) }),

@@ -51,7 +51,7 @@ const externalPlugin = {
 } as const;
 
 /** Built-in plugins whose options the file may set; the distribution passes each to its plugin. */
-export const BUILTIN_PLUGIN_KEYS = ['auth', 'validation', 'transform', 'metrics', 'http', 'nats'] as const;
+export const BUILTIN_PLUGIN_KEYS = ['auth', 'validation', 'transform', 'metrics', 'http', 'nats', 'aws', 'weighted', 'natsProvider'] as const;
 
 const plugins = {
   type: 'object',
@@ -62,6 +62,14 @@ const plugins = {
     transform: pluginOptions,
     metrics: pluginOptions,
     http: { type: 'object' },
+    aws: pluginOptions,
+    weighted: pluginOptions,
+    natsProvider: {
+      anyOf: [
+        { type: 'object', required: ['servers'], properties: { servers: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }] } } },
+        { const: false },
+      ],
+    },
     nats: {
       type: 'object',
       required: ['servers'],
