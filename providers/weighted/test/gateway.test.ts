@@ -4,9 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isGatewayError, type Invocation, type CloudEvent } from '@switchyard/core';
+import type { Invocation, CloudEvent } from '@switchyard/core';
 import { requestJson, startFunctionServer, replyJson, waitFor } from '@switchyard/core/testing';
-import { cloudEvent, namedFunction, sequence, startGateway, syncRoute, type Harness } from './helpers.ts';
+import { cloudEvent, namedFunction, rejectsWith, sequence, startGateway, syncRoute, type Harness } from './helpers.ts';
 
 const canary = (v1: number, v2: number) => ({ functions: [{ functionId: 'v1', weight: v1 }, { functionId: 'v2', weight: v2 }] });
 
@@ -98,12 +98,7 @@ test('system events: invoking/invoked for the weighted function and for the chos
 test('a missing target function is a clear failure naming both functions', async (t) => {
   const h = await startGateway(t);
   await h.addFunction('canary', 'weighted', { functions: [{ functionId: 'gone', weight: 1 }] });
-  await assert.rejects(h.gateway.call(direct(h, 'canary')), (err) => {
-    assert.ok(isGatewayError(err));
-    assert.equal(err.code, 'GW_ERR_FUNCTION_NOT_FOUND');
-    assert.equal(err.message, 'Weighted function "canary" chose function "gone", which does not exist in space "default"');
-    return true;
-  });
+  await rejectsWith(h.gateway.call(direct(h, 'canary')), 'GW_ERR_FUNCTION_NOT_FOUND', 'Weighted function "canary" chose function "gone", which does not exist in space "default"');
   await syncRoute(h, '/gone', 'canary');
   const reply = await requestJson(`${h.eventsUrl}/gone`);
   assert.equal(reply.status, 500);
@@ -116,13 +111,8 @@ test('a 5xx from the chosen function is a failed call of the weighted function, 
   t.after(() => broken.close());
   await h.addFunction('broken', 'http', { url: broken.url });
   await h.addFunction('canary', 'weighted', { functions: [{ functionId: 'broken', weight: 1 }] });
-  await assert.rejects(h.gateway.call(direct(h, 'canary')), (err) => {
-    assert.ok(isGatewayError(err));
-    assert.equal(err.code, 'GW_ERR_FUNCTION_FAILED');
-    assert.equal(err.message, 'Function "canary" replied with status 503');
-    assert.equal((err.cause as { status: number }).status, 503);
-    return true;
-  });
+  const err = await rejectsWith(h.gateway.call(direct(h, 'canary')), 'GW_ERR_FUNCTION_FAILED', 'Function "canary" replied with status 503');
+  assert.equal((err.cause as { status: number }).status, 503);
 });
 
 test('nested weighted functions work; cycles and chains past maxDepth fail without looping', async (t) => {
@@ -135,12 +125,7 @@ test('nested weighted functions work; cycles and chains past maxDepth fail witho
 
   // Depth 3 (top → outer → inner → v2) is past maxDepth 2.
   await h.addFunction('top', 'weighted', { functions: [{ functionId: 'outer', weight: 1 }] });
-  await assert.rejects(h.gateway.call(direct(h, 'top')), (err) => {
-    assert.ok(isGatewayError(err));
-    assert.equal(err.code, 'GW_ERR_LOOP');
-    assert.equal(err.message, 'Weighted function "outer" exceeds the nesting limit of 2 weighted functions: top → outer → inner');
-    return true;
-  });
+  await rejectsWith(h.gateway.call(direct(h, 'top')), 'GW_ERR_LOOP', 'Weighted function "outer" exceeds the nesting limit of 2 weighted functions: top → outer → inner');
 
   // a → b → a: refused as soon as the chain comes back.
   await h.addFunction('a', 'weighted', { functions: [{ functionId: 'b', weight: 1 }] });

@@ -3,7 +3,7 @@
  */
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { Gateway, type CloudEvent } from '@switchyard/core';
+import { Gateway, isGatewayError, type CloudEvent, type GatewayError } from '@switchyard/core';
 import { captureLogger, requestJson, startFunctionServer, replyJson, waitFor, type FunctionServer, type JsonReply } from '@switchyard/core/testing';
 import { httpProvider } from '@switchyard/provider-http';
 import { weightedProvider, type WeightedProviderOptions } from '../src/index.ts';
@@ -65,4 +65,13 @@ export function cloudEvent(type: string, data: unknown): CloudEvent {
 export function sequence(...values: number[]): () => number {
   let i = 0;
   return () => values[Math.min(i++, values.length - 1)]!;
+}
+
+/** Asserts that `promise` rejects with a `GatewayError` of this code and message; returns it for further checks. */
+export async function rejectsWith(promise: Promise<unknown>, code: string, message: string): Promise<GatewayError> {
+  const err = await promise.then(() => assert.fail(`expected a rejection with ${code}`), (e: unknown) => e);
+  assert.ok(isGatewayError(err), `not a GatewayError: ${String(err)}`);
+  assert.equal(err.code, code);
+  assert.equal(err.message, message);
+  return err;
 }
