@@ -95,7 +95,7 @@ test('timeout and no responders are failures with messages naming the subject', 
     return true;
   });
   await assert.rejects(h.gateway.call(h.invocation('fast-slow')), /timed out after 100 ms/);
-  assert.equal(hung.length, 2);
+  await waitFor(() => hung.length === 2, 5_000, 'both requests seen by the hung service');
 
   await assert.rejects(h.gateway.call(h.invocation('nobody')), (err) => {
     assert.ok(isGatewayError(err));
