@@ -79,7 +79,8 @@ function replyStatus(headers: Readonly<Record<string, string>>): number {
 /** A reply message as an `InvokeResult`. */
 export function toResult(msg: Msg): InvokeResult {
   const headers = replyHeaders(msg.headers);
-  return { status: replyStatus(headers), headers, body: Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength) };
+  // A copy: the payload may be a view into a buffer the client owns.
+  return { status: replyStatus(headers), headers, body: Buffer.from(msg.data) };
 }
 
 export class NatsProvider implements Provider {
