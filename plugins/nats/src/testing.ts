@@ -96,7 +96,9 @@ export async function startNatsServer(options: { readonly jetstream?: boolean } 
   const halt = async (child: ChildProcess): Promise<void> => {
     const pid = child.pid;
     if (pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGTERM');
-    await Promise.race([exited(child), new Promise((r) => setTimeout(r, 5_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited(child), new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
     if (pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
     await exited(child);
   };
