@@ -160,7 +160,8 @@ async function run(scenario: Scenario, issues: string[]): Promise<Outcome> {
       if (nats === undefined) throw new Error('nats-server not found ($NATS_SERVER_BIN, PATH)');
     }
     upstream = await startUpstream('count');
-    gateway = await startSwitchyard(scenario.args(dataDir, nats?.url ?? ''));
+    const profileDir = process.env['ASYNC_PROFILE_DIR'];
+    gateway = await startSwitchyard(scenario.args(dataDir, nats?.url ?? ''), profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {});
     await registerSubscription(gateway.config, { functionId: 'sink', url: `${upstream.url}/`, eventType: EVENT_TYPE, type: 'async', path: '/', method: 'POST' });
     const url = `${gateway.events}/`;
     const first = await fetch(url, { method: 'POST', headers: HEADERS, body: BODY.replace('[<id>]', 'probe').replace('[<sent>]', String(Date.now())) });

@@ -2,7 +2,7 @@
  * The sync scenario of sync.ts through Switchyard and through other Node gateways/proxies, side by side: the same
  * upstream (bench/dist/src/upstream.js), `GET /bench`, autocannon in this process, each gateway in its own process.
  *
- *   npm run build && node bench/dist/src/compare.js [--duration 10] [--warmup 3] [--connections 50] [--rounds 1] [--only a,b]
+ *   npm run build && node bench/dist/src/compare.js [--duration 10] [--warmup 3] [--connections 50] [--rounds 1] [--only a,b] [--pin]
  *
  * Competitors (competitor.ts): node-undici (node:http + undici Pool: the floor), koa-undici (hand-rolled Koa +
  * undici), fast-gateway, fastify-http-proxy (fastify + @fastify/http-proxy). One whose package is not installed
@@ -12,13 +12,14 @@
  * gives the median per target, and each target's CPU per request relative to koa-undici's in the same round.
  */
 import type { Measurement, Upstream } from './lib.ts';
-import { fmt, loadSettings, machine, median, numberSetting, probe, registerSubscription, round, spawnListening, startSwitchyard, startUpstream, stringSetting, table, warmAndMeasure, exitCode, runMain } from './lib.ts';
+import { flagSetting, pinProcesses, fmt, loadSettings, machine, median, numberSetting, probe, registerSubscription, round, spawnListening, startSwitchyard, startUpstream, stringSetting, table, warmAndMeasure, exitCode, runMain } from './lib.ts';
 
 const COMPETITORS = ['node-undici', 'koa-undici', 'fast-gateway', 'fastify-http-proxy'] as const;
 const TARGETS = ['direct', 'switchyard', ...COMPETITORS] as const;
 const REFERENCE = 'koa-undici';
 const settings = loadSettings();
 const rounds = Math.max(1, numberSetting('rounds', 1));
+const pin = flagSetting('pin');
 const only = stringSetting('only')?.split(',').map((s) => s.trim()).filter(Boolean);
 
 interface Row {
@@ -79,6 +80,7 @@ async function main(): Promise<number> {
         }
         try {
           await probe(started.url, 200, started.body, started.output());
+          if (pin && started.pid !== undefined) console.log(`${name}: ${pinProcesses(started.pid, [upstream.pid])}`);
           const pids: Record<string, number> = started.pid === undefined ? { upstream: upstream.pid } : { gateway: started.pid, upstream: upstream.pid };
           rows.push({ name, round: r, m: await warmAndMeasure(label, started.url, pids, settings, issues) });
         } finally {

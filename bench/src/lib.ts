@@ -623,6 +623,24 @@ export interface LoadSettings {
 }
 
 /** `--duration`/`DURATION` (10), `--warmup`/`WARMUP` (3), `--connections`/`CONNECTIONS` (50). */
+/**
+ * `--pin`: the process under test alone on the last CPU, everything else (this process, the upstream, the load
+ * generator) on the others, so its CPU per request is not inflated by sharing a core. Needs `taskset` (util-linux).
+ */
+export function pinProcesses(measured: number, others: readonly number[]): string {
+  const cpus = os.cpus().length;
+  if (cpus < 2) return 'not pinned: one CPU';
+  const last = String(cpus - 1);
+  const rest = cpus === 2 ? '0' : `0-${cpus - 2}`;
+  try {
+    execFileSync('taskset', ['-apc', last, String(measured)], { stdio: 'ignore' });
+    for (const pid of [process.pid, ...others]) execFileSync('taskset', ['-apc', rest, String(pid)], { stdio: 'ignore' });
+  } catch (err) {
+    return `not pinned: ${(err as Error).message}`;
+  }
+  return `pinned: measured process on CPU ${last}, the rest on CPU ${rest}`;
+}
+
 export function loadSettings(): LoadSettings {
   return { duration: numberSetting('duration', 10), warmup: numberSetting('warmup', 3), connections: Math.max(1, numberSetting('connections', 50)) };
 }

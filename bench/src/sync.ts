@@ -2,7 +2,7 @@
  * Sync path benchmark: `GET /bench` through Switchyard (sync subscription, `http.request` event, http function)
  * against the same upstream called directly.
  *
- *   npm run build && node bench/dist/src/sync.js [--duration 10] [--warmup 3] [--connections 50] [--rounds 1] [--profile]
+ *   npm run build && node bench/dist/src/sync.js [--duration 10] [--warmup 3] [--connections 50] [--rounds 1] [--profile] [--pin]
  *   (or DURATION=… WARMUP=… CONNECTIONS=… ROUNDS=… PROFILE=1; KEEP_PROFILE=1 keeps the .cpuprofile)
  *
  * Processes: the upstream (bench/dist/src/upstream.js) and the gateway (distribution CLI, `--dev --log-level warn`)
@@ -15,11 +15,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Measurement, Switchyard, Upstream } from './lib.ts';
-import { flagSetting, fmt, loadSettings, NOISE, machine, median, numberSetting, printProfile, probe, registerSubscription, round, startSwitchyard, startUpstream, summariseCpuProfile, table, warmAndMeasure, exitCode, runMain } from './lib.ts';
+import { pinProcesses, flagSetting, fmt, loadSettings, NOISE, machine, median, numberSetting, printProfile, probe, registerSubscription, round, startSwitchyard, startUpstream, summariseCpuProfile, table, warmAndMeasure, exitCode, runMain } from './lib.ts';
 
 const settings = loadSettings();
 const rounds = Math.max(1, numberSetting('rounds', 1));
 const profile = flagSetting('profile');
+const pin = flagSetting('pin');
 const TARGET_US = 150;
 
 interface Row {
@@ -43,6 +44,7 @@ async function main(): Promise<number> {
     await registerSubscription(gateway.config, {
       functionId: 'bench', url: `${upstream.url}/bench`, eventType: 'http.request', type: 'sync', path: '/bench', method: 'GET',
     });
+    if (pin) console.log(pinProcesses(gateway.pid, [upstream.pid]));
     const direct = `${upstream.url}/bench`;
     const through = `${gateway.events}/bench`;
     await probe(through, 200, '{"ok":true}', gateway.output());

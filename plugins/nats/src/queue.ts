@@ -4,7 +4,8 @@
  * stored once). `enqueue` resolves once JetStream acknowledged every message. One durable pull consumer is shared
  * by all gateways; each gateway keeps pull requests open for its free workers only (in batches), so no gateway
  * hoards work. Attempts are the JetStream delivery count, so they survive crashes; retries are `nak(delay)`; dead
- * letters and successes are acknowledged (`ackAck`, confirmed by the server) and so leave the stream.
+ * letters and successes are acknowledged and so leave the stream. Publishes and acks of one event-loop turn leave in
+ * one socket write (`TurnBatch`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Consumer, JetStreamClient, JetStreamManager, JsMsg, PubAck } from '@nats-io/jetstream';
@@ -12,6 +13,7 @@ import { DEFAULT_RETRY_POLICY, DEFAULT_SUBJECT_PREFIX, GatewayError } from '@swi
 import type { Delivery, DeliveryHandler, DeliveryObserver, DeliveryQueue, RetryPolicy } from '@switchyard/core';
 import type { NatsLink } from './connection.ts';
 import { consumerDepth, ensureLayout } from './jetstream.ts';
+import { TurnBatch } from './turn.ts';
 import type { QueueLayout } from './jetstream.ts';
 import { DepthGauge } from './depth.ts';
 import { runDelivery } from './worker.ts';
@@ -62,6 +64,8 @@ export class NatsQueue implements DeliveryQueue {
   readonly #policy: RetryPolicy;
   readonly #pullExpiresMs: number;
   readonly #depth: DepthGauge;
+  /** Publishes and acks go to nats.js once per event-loop turn (see `TurnBatch`). */
+  readonly #turn = new TurnBatch();
   #ready: Promise<Ready> | undefined;
   /** Set by `close`: refuse new deliveries (consuming goes on while draining). */
   #draining = false;
@@ -195,9 +199,16 @@ export class NatsQueue implements DeliveryQueue {
     return this.#ready;
   }
 
+  /** Published with the other deliveries accepted in this turn of the event loop: one socket write for all. */
   #publish(js: JetStreamClient, d: Delivery): Promise<PubAck> {
     const subject = `${this.layout.subject}.${Buffer.from(d.space || '=', 'utf8').toString('base64url')}`;
-    return js.publish(subject, JSON.stringify({ ...d, attempts: 0 }), { msgID: d.id || randomUUID(), expect: { streamName: this.layout.stream } });
+    const body = JSON.stringify({ ...d, attempts: 0 });
+    const options = { msgID: d.id || randomUUID(), expect: { streamName: this.layout.stream } };
+    return new Promise<PubAck>((resolve, reject) => {
+      this.#turn.run(() => {
+        js.publish(subject, body, options).then(resolve, reject);
+      });
+    });
   }
 
   #signal(): void {
@@ -265,7 +276,7 @@ export class NatsQueue implements DeliveryQueue {
     }
     const state = { abandoned: false };
     this.#inFlight.set(msg, state);
-    runDelivery(msg, { handler, observer, policy: this.#policy, ackWaitMs: this.layout.ackWaitMs, logger: this.#link.logger, gauge: this.#depth, abandoned: () => state.abandoned })
+    runDelivery(msg, { handler, observer, policy: this.#policy, ackWaitMs: this.layout.ackWaitMs, logger: this.#link.logger, gauge: this.#depth, turn: this.#turn, abandoned: () => state.abandoned })
       .catch((err: unknown) => this.#link.logger.error({ err, seq: msg.seq }, 'settling a delivery failed; JetStream redelivers it after ack_wait'))
       .finally(() => {
         this.#inFlight.delete(msg);

@@ -9,8 +9,10 @@ export interface AttemptContext {
   readonly policy: RetryPolicy;
   readonly ackWaitMs: number;
   readonly logger: Logger;
-  /** Told when a delivery leaves the queue (around the confirmed ack). */
+  /** Told when a delivery leaves the queue (around the ack). */
   readonly gauge: { begin(): void; end(n: number): void };
+  /** Acks go to nats.js once per event-loop turn, with the other acks and publishes of the turn. */
+  readonly turn: { run(fn: () => void): void };
   /** True once `close` gave the message back: the outcome no longer matters. */
   abandoned(): boolean;
 }
@@ -52,17 +54,22 @@ export async function runDelivery(msg: JsMsg, ctx: AttemptContext): Promise<void
   return confirm(msg, ctx);
 }
 
-async function confirm(msg: JsMsg, ctx: AttemptContext): Promise<void> {
+/**
+ * Ack a settled delivery (delivered, or dead-lettered). The ack is not confirmed by the server: a lost ack (the
+ * connection drops before it is written) makes JetStream redeliver after `ack_wait`, which at-least-once allows;
+ * a confirmed ack (`ackAck`) would cost a request–reply round trip per delivery for no stronger guarantee.
+ */
+function confirm(msg: JsMsg, ctx: AttemptContext): void {
   ctx.gauge.begin();
-  let acked = false;
-  try {
-    acked = await msg.ackAck();
-  } catch (err) {
-    // The ack may be lost: JetStream redelivers after ack_wait (at-least-once).
-    ctx.logger.warn({ err, seq: msg.seq }, 'JetStream did not confirm an ack; the delivery may be redelivered');
-  } finally {
-    ctx.gauge.end(acked ? -1 : 0);
-  }
+  ctx.turn.run(() => {
+    try {
+      msg.ack();
+      ctx.gauge.end(-1);
+    } catch (err) {
+      ctx.gauge.end(0);
+      ctx.logger.warn({ err, seq: msg.seq }, 'JetStream ack could not be sent; the delivery will be redelivered');
+    }
+  });
 }
 
 function notify(ctx: AttemptContext, fn: () => void): void {
