@@ -158,6 +158,37 @@ export class Named { constructor(options) { this.name = 'NamedPlugin'; this.opti
       assert.equal(await cli.stop(), 0);
     }
   });
+  it('declares API keys: the key from the environment is accepted for its event types only, others are refused', async () => {
+    const key = `sy_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+    const file = join(dir, 'keys.yaml');
+    await writeFile(file, `plugins:
+  auth: { apiKeys: { required: true } }
+spaces:
+  default:
+    functions: [{ functionId: audit, type: http, provider: { url: "\${FN_URL}audit" } }]
+    eventTypes: [{ name: user.created }, { name: user.deleted }]
+    subscriptions: [{ type: async, eventType: user.created, functionId: audit }]
+    apiKeys: [{ key: "\${CI_API_KEY}", name: ci, eventTypes: [user.created] }]
+`);
+    const cli = await startCli(['--config', file], { FN_URL: fn.url, CI_API_KEY: key });
+    try {
+      assert.equal(summary(cli.output()), 'created 5, updated 0, unchanged 0, deleted 0');
+      const send = (type: string, headers: Record<string, string>) => requestJson(cli.events, {
+        method: 'POST', headers: { 'content-type': 'application/cloudevents+json', ...headers },
+        body: { specversion: '1.0', type, source: '/test', id: `k-${Math.random()}`, data: {} },
+      });
+      assert.equal((await send('user.created', {})).status, 401);
+      assert.equal((await send('user.created', { 'x-api-key': `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}` })).status, 401);
+      assert.equal((await send('user.deleted', { 'x-api-key': key })).status, 403);
+      const ok = await send('user.created', { authorization: `Bearer ${key}` });
+      assert.equal(ok.status, 202, ok.text);
+      const listed = await requestJson<{ apiKeys: { name: string; eventTypes: string[]; key?: string }[] }>(`${cli.config}/v1/spaces/default/apikeys`);
+      assert.equal(listed.status, 200, listed.text);
+      assert.deepEqual(listed.body.apiKeys.map((k) => [k.name, k.eventTypes, k.key]), [['ci', ['user.created'], undefined]]);
+    } finally {
+      assert.equal(await cli.stop(), 0);
+    }
+  });
 });
 
 describe('switchyard --config: errors', () => {
@@ -253,36 +284,5 @@ spaces:
     assert.equal(code, 2);
     assert.match(output, /from-env\.yaml:1:21: gateway\.workers: must be >= 1/);
     assert.ok((await readFile(file, 'utf8')).length > 0);
-  });
-  it('declares API keys: the key from the environment is accepted for its event types only, others are refused', async () => {
-    const key = `sy_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
-    const file = join(dir, 'keys.yaml');
-    await writeFile(file, `plugins:
-  auth: { apiKeys: { required: true } }
-spaces:
-  default:
-    functions: [{ functionId: audit, type: http, provider: { url: "\${FN_URL}audit" } }]
-    eventTypes: [{ name: user.created }, { name: user.deleted }]
-    subscriptions: [{ type: async, eventType: user.created, functionId: audit }]
-    apiKeys: [{ key: "\${CI_API_KEY}", name: ci, eventTypes: [user.created] }]
-`);
-    const cli = await startCli(['--config', file], { FN_URL: fn.url, CI_API_KEY: key });
-    try {
-      assert.equal(summary(cli.output()), 'created 5, updated 0, unchanged 0, deleted 0');
-      const send = (type: string, headers: Record<string, string>) => requestJson(cli.events, {
-        method: 'POST', headers: { 'content-type': 'application/cloudevents+json', ...headers },
-        body: { specversion: '1.0', type, source: '/test', id: `k-${Math.random()}`, data: {} },
-      });
-      assert.equal((await send('user.created', {})).status, 401);
-      assert.equal((await send('user.created', { 'x-api-key': `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}` })).status, 401);
-      assert.equal((await send('user.deleted', { 'x-api-key': key })).status, 403);
-      const ok = await send('user.created', { authorization: `Bearer ${key}` });
-      assert.equal(ok.status, 202, ok.text);
-      const listed = await requestJson<{ apiKeys: { name: string; eventTypes: string[]; key?: string }[] }>(`${cli.config}/v1/spaces/default/apikeys`);
-      assert.equal(listed.status, 200, listed.text);
-      assert.deepEqual(listed.body.apiKeys.map((k) => [k.name, k.eventTypes, k.key]), [['ci', ['user.created'], undefined]]);
-    } finally {
-      assert.equal(await cli.stop(), 0);
-    }
   });
 });
