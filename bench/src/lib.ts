@@ -633,7 +633,7 @@ export function pinProcesses(measured: number, others: readonly number[]): strin
   const last = String(cpus - 1);
   const rest = cpus === 2 ? '0' : `0-${cpus - 2}`;
   try {
-    execFileSync('taskset', ['-apc', last, String(measured)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-pc', last, String(measured)], { stdio: 'ignore' });
     for (const pid of [process.pid, ...others]) execFileSync('taskset', ['-apc', rest, String(pid)], { stdio: 'ignore' });
   } catch (err) {
     return `not pinned: ${(err as Error).message}`;
