@@ -1,7 +1,10 @@
 /**
  * The shared body of the four AWS providers: options, config reading (cached per config object), one SDK client per
- * (region, credentials, endpoint), the per-call deadline and the error mapping. A service adds how to make its
- * client and how to make one call (`AwsService`).
+ * (region, credentials, endpoint), the per-call deadline and the error mapping. A service adds how to load its SDK
+ * module, how to make its client and how to make one call (`AwsService`).
+ *
+ * The SDK module is loaded on the provider's first call (`loadSdk`, a dynamic `import()`), not at startup: a gateway
+ * with no AWS function never loads it. Options and function configs are checked without it.
  */
 import {
   encodeStructured,
@@ -47,13 +50,18 @@ export interface AwsCall<P> {
   readonly abortSignal: AbortSignal;
 }
 
-/** What makes one AWS provider. */
-export interface AwsService<C extends { destroy(): void }, P> {
+/**
+ * What makes one AWS provider. `S` is the service's SDK module (or the part of it the service uses), loaded once per
+ * provider by `loadSdk` on the first call and handed to `createClient` and `call`.
+ */
+export interface AwsService<C extends { destroy(): void }, P, S = unknown> {
   readonly type: AwsFunctionType;
-  readonly createClient: (config: AwsClientConfig) => C;
+  /** Loads the SDK module, e.g. `() => import('@aws-sdk/client-lambda')`; called on the first call, again only if it failed. */
+  readonly loadSdk: () => Promise<S>;
+  readonly createClient: (sdk: S, config: AwsClientConfig) => C;
   /** Service-specific fields of the config (e.g. a partition key expression); returns what `call` needs, or an error message. */
   readonly prepare: (config: Record<string, unknown>) => P | string;
-  readonly call: (client: C, call: AwsCall<P>) => Promise<InvokeResult>;
+  readonly call: (client: C, call: AwsCall<P>, sdk: S) => Promise<InvokeResult>;
   /** Expose the original's credential error messages to sync clients (Lambda). */
   readonly exposeAccessErrors?: boolean;
 }
@@ -94,9 +102,9 @@ function endpointOption(owner: string, value: unknown): string | undefined {
 }
 
 /** A provider for one AWS service. Subclassed by each provider package with its `AwsService`. */
-export class AwsProvider<C extends { destroy(): void }, P> implements Provider {
+export class AwsProvider<C extends { destroy(): void }, P, S = unknown> implements Provider {
   readonly type: string;
-  readonly #service: AwsService<C, P>;
+  readonly #service: AwsService<C, P, S>;
   readonly #owner: string;
   readonly #endpoint: string | undefined;
   readonly #maxAttempts: number;
@@ -104,9 +112,12 @@ export class AwsProvider<C extends { destroy(): void }, P> implements Provider {
   readonly #maxClients: number;
   readonly #clients = new Map<string, C>();
   #prepared = new WeakMap<object, Prepared<P>>();
+  /** The SDK module once loaded; `#loading` while the first call loads it. */
+  #sdk: S | undefined;
+  #loading: Promise<S> | undefined;
   #closed = false;
 
-  constructor(service: AwsService<C, P>, options: AwsProviderOptions = {}) {
+  constructor(service: AwsService<C, P, S>, options: AwsProviderOptions = {}) {
     this.#service = service;
     this.type = service.type;
     const owner = `provider-${service.type}`;
@@ -126,21 +137,31 @@ export class AwsProvider<C extends { destroy(): void }, P> implements Provider {
     return this.#clients.size;
   }
 
+  /** Whether the SDK module is loaded (by the first call). */
+  get sdkLoaded(): boolean {
+    return this.#sdk !== undefined;
+  }
+
   async invoke(invocation: Invocation): Promise<InvokeResult> {
     const functionId = invocation.function.functionId;
-    if (this.#closed) throw new GatewayError('GW_ERR_FUNCTION_FAILED', `Function "${functionId}" call failed: the ${this.#owner} provider is closed`);
+    if (this.#closed) throw this.#closedError(functionId);
     const read = this.#prepare(invocation.function.provider);
     if (read.error !== undefined || read.settings === undefined) {
       throw new GatewayError('GW_ERR_FUNCTION_FAILED', `Function "${functionId}" call failed: ${read.error ?? 'invalid config'}`);
     }
     const settings = read.settings;
-    const client = this.#client(read.key, settings);
+    let sdk = this.#sdk;
+    if (sdk === undefined) {
+      sdk = await this.#loadSdk(functionId);
+      if (this.#closed) throw this.#closedError(functionId); // closed while loading: make no client
+    }
+    const client = this.#client(sdk, read.key, settings);
     const body = invocation.payload?.body ?? encodeStructured(invocation.event, invocation.specVersion).body;
     const timeoutMs = settings.timeout ?? this.#timeoutMs;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      return await this.#service.call(client, { functionId, settings, prepared: read.prepared as P, invocation, body, abortSignal: controller.signal });
+      return await this.#service.call(client, { functionId, settings, prepared: read.prepared as P, invocation, body, abortSignal: controller.signal }, sdk);
     } catch (err) {
       if (err instanceof GatewayError) throw err;
       throw callFailure(functionId, err, { exposeAccessErrors: this.#service.exposeAccessErrors === true, timedOut: controller.signal.aborted, timeoutMs });
@@ -155,6 +176,27 @@ export class AwsProvider<C extends { destroy(): void }, P> implements Provider {
     for (const client of this.#clients.values()) client.destroy();
     this.#clients.clear();
     this.#prepared = new WeakMap();
+  }
+
+  #closedError(functionId: string): GatewayError {
+    return new GatewayError('GW_ERR_FUNCTION_FAILED', `Function "${functionId}" call failed: the ${this.#owner} provider is closed`);
+  }
+
+  /** Loads the SDK module once (concurrent first calls share the load); a failed load is tried again by the next call. */
+  async #loadSdk(functionId: string): Promise<S> {
+    this.#loading ??= this.#service.loadSdk().then(
+      (sdk) => (this.#sdk = sdk),
+      (err: unknown) => {
+        this.#loading = undefined;
+        throw err;
+      },
+    );
+    try {
+      return await this.#loading;
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new GatewayError('GW_ERR_FUNCTION_FAILED', `Function "${functionId}" call failed: the ${this.#owner} provider cannot load its AWS SDK: ${why}`, { cause: err });
+    }
   }
 
   #prepare(config: Record<string, unknown>): Prepared<P> {
@@ -175,10 +217,10 @@ export class AwsProvider<C extends { destroy(): void }, P> implements Provider {
     return { values, settings, prepared, error: undefined, key: clientKey(settings, this.#endpoint) };
   }
 
-  #client(key: string, settings: AwsFunctionSettings): C {
+  #client(sdk: S, key: string, settings: AwsFunctionSettings): C {
     let client = this.#clients.get(key);
     if (client === undefined) {
-      client = this.#service.createClient({
+      client = this.#service.createClient(sdk, {
         region: settings.region,
         maxAttempts: this.#maxAttempts,
         ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
