@@ -2,29 +2,33 @@
  * The `awsfirehose` provider (reference §3.2): `PutRecord` on the function's `deliveryStreamName`, Record.Data = the
  * event (or the invocation's payload). The result is the RecordId as plain text, as the original returned it.
  */
-import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { providerPlugin, type GatewayPlugin, type InvokeResult } from '@switchyard/core';
 import { AwsProvider, textResult, type AwsCall, type AwsProviderOptions, type AwsService } from '@switchyard/aws-common';
 
 export type AwsFirehoseProviderOptions = AwsProviderOptions;
 
-async function put(client: FirehoseClient, call: AwsCall<undefined>): Promise<InvokeResult> {
+/** The part of `@aws-sdk/client-firehose` the provider uses, imported on its first call. */
+type FirehoseSdk = Pick<typeof import('@aws-sdk/client-firehose'), 'FirehoseClient' | 'PutRecordCommand'>;
+
+async function put(client: FirehoseClient, call: AwsCall<undefined>, sdk: FirehoseSdk): Promise<InvokeResult> {
   const output = await client.send(
-    new PutRecordCommand({ DeliveryStreamName: call.settings.target, Record: { Data: Buffer.from(call.body, 'utf8') } }),
+    new sdk.PutRecordCommand({ DeliveryStreamName: call.settings.target, Record: { Data: Buffer.from(call.body, 'utf8') } }),
     { abortSignal: call.abortSignal },
   );
   return textResult(output.RecordId);
 }
 
-const FIREHOSE: AwsService<FirehoseClient, undefined> = {
+const FIREHOSE: AwsService<FirehoseClient, undefined, FirehoseSdk> = {
   type: 'awsfirehose',
-  createClient: (config) => new FirehoseClient(config),
+  loadSdk: () => import('@aws-sdk/client-firehose'),
+  createClient: (sdk, config) => new sdk.FirehoseClient(config),
   prepare: () => undefined,
   call: put,
 };
 
 /** The `awsfirehose` provider. */
-export class AwsFirehoseProvider extends AwsProvider<FirehoseClient, undefined> {
+export class AwsFirehoseProvider extends AwsProvider<FirehoseClient, undefined, FirehoseSdk> {
   constructor(options: AwsFirehoseProviderOptions = {}) {
     super(FIREHOSE, options);
   }

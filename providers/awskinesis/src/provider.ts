@@ -3,7 +3,7 @@
  * invocation's payload), PartitionKey from the function's `partitionKey` expression or a random UUID. The result is
  * the SequenceNumber as plain text, as the original returned it.
  */
-import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { providerPlugin, wireEvent, type GatewayPlugin, type InvokeResult } from '@switchyard/core';
 import { AwsProvider, positiveIntegerOption, textResult, type AwsCall, type AwsProviderOptions, type AwsService } from '@switchyard/aws-common';
 import { PartitionKeys } from './partition-key.ts';
@@ -17,16 +17,20 @@ export interface AwsKinesisProviderOptions extends AwsProviderOptions {
 
 type Prepared = Exclude<ReturnType<PartitionKeys['read']>, string>;
 
-function kinesisService(keys: PartitionKeys): AwsService<KinesisClient, Prepared> {
+/** The part of `@aws-sdk/client-kinesis` the provider uses, imported on its first call. */
+type KinesisSdk = Pick<typeof import('@aws-sdk/client-kinesis'), 'KinesisClient' | 'PutRecordCommand'>;
+
+function kinesisService(keys: PartitionKeys): AwsService<KinesisClient, Prepared, KinesisSdk> {
   return {
     type: 'awskinesis',
-    createClient: (config) => new KinesisClient(config),
+    loadSdk: () => import('@aws-sdk/client-kinesis'),
+    createClient: (sdk, config) => new sdk.KinesisClient(config),
     prepare: (config) => keys.read(config),
-    async call(client: KinesisClient, call: AwsCall<Prepared>): Promise<InvokeResult> {
+    async call(client: KinesisClient, call: AwsCall<Prepared>, sdk: KinesisSdk): Promise<InvokeResult> {
       const { invocation } = call;
       const partitionKey = await keys.key(call.functionId, call.prepared, wireEvent(invocation.event, invocation.specVersion));
       const output = await client.send(
-        new PutRecordCommand({ StreamName: call.settings.target, Data: Buffer.from(call.body, 'utf8'), PartitionKey: partitionKey }),
+        new sdk.PutRecordCommand({ StreamName: call.settings.target, Data: Buffer.from(call.body, 'utf8'), PartitionKey: partitionKey }),
         { abortSignal: call.abortSignal },
       );
       return textResult(output.SequenceNumber);
@@ -43,7 +47,7 @@ function partitionKeys(options: AwsKinesisProviderOptions): PartitionKeys {
 }
 
 /** The `awskinesis` provider. */
-export class AwsKinesisProvider extends AwsProvider<KinesisClient, Prepared> {
+export class AwsKinesisProvider extends AwsProvider<KinesisClient, Prepared, KinesisSdk> {
   constructor(options: AwsKinesisProviderOptions = {}) {
     super(kinesisService(partitionKeys(options ?? {})), options);
   }

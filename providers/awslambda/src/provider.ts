@@ -4,19 +4,22 @@
  * `StatusCode` (200). A function error (`X-Amz-Function-Error`) fails the call; AccessDenied, UnrecognizedClient and
  * ExpiredToken fail it with the original's messages, which reach sync clients.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { GatewayError, providerPlugin, type GatewayPlugin, type InvokeResult } from '@switchyard/core';
 import { AwsProvider, type AwsCall, type AwsProviderOptions, type AwsService } from '@switchyard/aws-common';
 
 export type AwsLambdaProviderOptions = AwsProviderOptions;
 
+/** The part of `@aws-sdk/client-lambda` the provider uses, imported on its first call. */
+type LambdaSdk = Pick<typeof import('@aws-sdk/client-lambda'), 'LambdaClient' | 'InvokeCommand'>;
+
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 /** How much of a failed function's payload goes into the error message. */
 const ERROR_PAYLOAD_CHARS = 1024;
 
-async function invoke(client: LambdaClient, call: AwsCall<undefined>): Promise<InvokeResult> {
+async function invoke(client: LambdaClient, call: AwsCall<undefined>, sdk: LambdaSdk): Promise<InvokeResult> {
   const output = await client.send(
-    new InvokeCommand({ FunctionName: call.settings.target, InvocationType: 'RequestResponse', Payload: Buffer.from(call.body, 'utf8') }),
+    new sdk.InvokeCommand({ FunctionName: call.settings.target, InvocationType: 'RequestResponse', Payload: Buffer.from(call.body, 'utf8') }),
     { abortSignal: call.abortSignal },
   );
   const payload = output.Payload === undefined ? Buffer.alloc(0) : Buffer.from(output.Payload.buffer, output.Payload.byteOffset, output.Payload.byteLength);
@@ -28,16 +31,17 @@ async function invoke(client: LambdaClient, call: AwsCall<undefined>): Promise<I
   return { status: output.StatusCode ?? 200, headers: JSON_HEADERS, body: payload };
 }
 
-const LAMBDA: AwsService<LambdaClient, undefined> = {
+const LAMBDA: AwsService<LambdaClient, undefined, LambdaSdk> = {
   type: 'awslambda',
-  createClient: (config) => new LambdaClient(config),
+  loadSdk: () => import('@aws-sdk/client-lambda'),
+  createClient: (sdk, config) => new sdk.LambdaClient(config),
   prepare: () => undefined,
   call: invoke,
   exposeAccessErrors: true,
 };
 
 /** The `awslambda` provider. */
-export class AwsLambdaProvider extends AwsProvider<LambdaClient, undefined> {
+export class AwsLambdaProvider extends AwsProvider<LambdaClient, undefined, LambdaSdk> {
   constructor(options: AwsLambdaProviderOptions = {}) {
     super(LAMBDA, options);
   }

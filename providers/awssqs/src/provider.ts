@@ -2,26 +2,30 @@
  * The `awssqs` provider (reference §3.2): `SendMessage` to the function's `queueUrl`, MessageBody = the event (or the
  * invocation's payload). The result is the MessageId as plain text, as the original returned it.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { providerPlugin, type GatewayPlugin, type InvokeResult } from '@switchyard/core';
 import { AwsProvider, textResult, type AwsCall, type AwsProviderOptions, type AwsService } from '@switchyard/aws-common';
 
 export type AwsSqsProviderOptions = AwsProviderOptions;
 
-async function send(client: SQSClient, call: AwsCall<undefined>): Promise<InvokeResult> {
-  const output = await client.send(new SendMessageCommand({ QueueUrl: call.settings.target, MessageBody: call.body }), { abortSignal: call.abortSignal });
+/** The part of `@aws-sdk/client-sqs` the provider uses, imported on its first call. */
+type SqsSdk = Pick<typeof import('@aws-sdk/client-sqs'), 'SQSClient' | 'SendMessageCommand'>;
+
+async function send(client: SQSClient, call: AwsCall<undefined>, sdk: SqsSdk): Promise<InvokeResult> {
+  const output = await client.send(new sdk.SendMessageCommand({ QueueUrl: call.settings.target, MessageBody: call.body }), { abortSignal: call.abortSignal });
   return textResult(output.MessageId);
 }
 
-const SQS: AwsService<SQSClient, undefined> = {
+const SQS: AwsService<SQSClient, undefined, SqsSdk> = {
   type: 'awssqs',
-  createClient: (config) => new SQSClient(config),
+  loadSdk: () => import('@aws-sdk/client-sqs'),
+  createClient: (sdk, config) => new sdk.SQSClient(config),
   prepare: () => undefined,
   call: send,
 };
 
 /** The `awssqs` provider. */
-export class AwsSqsProvider extends AwsProvider<SQSClient, undefined> {
+export class AwsSqsProvider extends AwsProvider<SQSClient, undefined, SqsSdk> {
   constructor(options: AwsSqsProviderOptions = {}) {
     super(SQS, options);
   }
