@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isGatewayError } from '@switchyard/core';
-import { waitFor } from '@switchyard/core/testing';
-import { startAwsTestServer, startProviderGateway } from '@switchyard/aws-common/testing';
+import { startTestGateway, waitFor } from '@switchyard/core/testing';
+import { startAwsTestServer } from '@switchyard/aws-common/testing';
 import { AwsFirehoseProvider, awsFirehoseProvider } from '../src/index.ts';
 
 const KEY = { accessKeyId: 'AKIDFIREHOSE', secretAccessKey: 'firehose-secret' };
@@ -14,15 +14,16 @@ const STATIC = { awsAccessKeyId: KEY.accessKeyId, awsSecretAccessKey: KEY.secret
 test('async: PutRecord with the event as Record.Data; sync gets the original malformed reply; errors', async (t) => {
   const aws = await startAwsTestServer({ credentials: [KEY] });
   t.after(() => aws.close());
-  const gw = await startProviderGateway(awsFirehoseProvider({ endpoint: aws.endpoint }));
-  t.after(() => gw.close());
-  const bad = await gw.registerFunction('bad', 'awsfirehose', { deliveryStreamName: 'logs' });
+  const tg = await startTestGateway([awsFirehoseProvider({ endpoint: aws.endpoint })]);
+  t.after(() => tg.close());
+  const gw = tg.space();
+  const bad = await gw.post('functions', { functionId: 'bad', type: 'awsfirehose', provider: { deliveryStreamName: 'logs' } });
   assert.equal(bad.status, 400);
   assert.deepEqual(bad.body, { errors: [{ message: "Function doesn't validate. Validation error: missing required fields for AWS Firehose function" }] });
 
-  assert.equal((await gw.registerFunction('logs', 'awsfirehose', { deliveryStreamName: 'logs', region: 'sa-east-1', ...STATIC })).status, 201);
-  await gw.subscribe('async', 'log.line', 'logs');
-  assert.equal((await gw.emit('log.line', { line: 'hello' }, '/', 'evt-fh')).status, 202);
+  await gw.registerFunction('logs', 'awsfirehose', { deliveryStreamName: 'logs', region: 'sa-east-1', ...STATIC });
+  await gw.subscribe({ type: 'async', eventType: 'log.line', functionId: 'logs' });
+  assert.equal((await gw.emit('log.line', { line: 'hello' }, { id: 'evt-fh' })).status, 202);
   await waitFor(() => aws.received.length > 0, 10_000, 'PutRecord');
   const call = aws.received[0]!;
   assert.equal(call.target, 'Firehose_20150804.PutRecord');
@@ -31,8 +32,8 @@ test('async: PutRecord with the event as Record.Data; sync gets the original mal
   assert.equal((JSON.parse(call.payload) as { id: string }).id, 'evt-fh');
   assert.deepEqual((JSON.parse(call.payload) as { data: unknown }).data, { line: 'hello' });
 
-  await gw.subscribe('sync', 'log.line', 'logs');
-  const reply = await gw.emit('log.line', {}, '/logs');
+  await gw.subscribe({ type: 'sync', eventType: 'log.line', functionId: 'logs' });
+  const reply = await gw.emit('log.line', {}, { path: '/logs' });
   assert.equal(reply.status, 500);
   assert.deepEqual(reply.body, { errors: [{ message: 'HTTP response object malformed' }] });
 

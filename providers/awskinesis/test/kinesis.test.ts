@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isGatewayError, type Invocation } from '@switchyard/core';
-import { waitFor } from '@switchyard/core/testing';
-import { startAwsTestServer, startProviderGateway } from '@switchyard/aws-common/testing';
+import { startTestGateway, waitFor } from '@switchyard/core/testing';
+import { startAwsTestServer } from '@switchyard/aws-common/testing';
 import { AwsKinesisProvider, awsKinesisProvider } from '../src/index.ts';
 
 const KEY = { accessKeyId: 'AKIDKINESIS', secretAccessKey: 'kinesis-secret' };
@@ -15,14 +15,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 test('PutRecord: the event as Data, the partition key from the JSONata expression, or a random UUID by default', async (t) => {
   const aws = await startAwsTestServer({ credentials: [KEY] });
   t.after(() => aws.close());
-  const gw = await startProviderGateway(awsKinesisProvider({ endpoint: aws.endpoint }));
-  t.after(() => gw.close());
-  assert.equal((await gw.registerFunction('keyed', 'awskinesis', { streamName: 'orders', region: 'eu-west-3', partitionKey: 'data.customer & "-" & type', ...STATIC })).status, 201);
-  assert.equal((await gw.registerFunction('random', 'awskinesis', { streamName: 'orders', region: 'eu-west-3', ...STATIC })).status, 201);
-  await gw.subscribe('async', 'order.created', 'keyed');
-  await gw.subscribe('async', 'order.created', 'random');
-  assert.equal((await gw.emit('order.created', { customer: 'c-17' }, '/', 'evt-k1')).status, 202);
-  assert.equal((await gw.emit('order.created', { customer: 'c-18' }, '/', 'evt-k2')).status, 202);
+  const tg = await startTestGateway([awsKinesisProvider({ endpoint: aws.endpoint })]);
+  t.after(() => tg.close());
+  const gw = tg.space();
+  await gw.registerFunction('keyed', 'awskinesis', { streamName: 'orders', region: 'eu-west-3', partitionKey: 'data.customer & "-" & type', ...STATIC });
+  await gw.registerFunction('random', 'awskinesis', { streamName: 'orders', region: 'eu-west-3', ...STATIC });
+  await gw.subscribe({ type: 'async', eventType: 'order.created', functionId: 'keyed' });
+  await gw.subscribe({ type: 'async', eventType: 'order.created', functionId: 'random' });
+  assert.equal((await gw.emit('order.created', { customer: 'c-17' }, { id: 'evt-k1' })).status, 202);
+  assert.equal((await gw.emit('order.created', { customer: 'c-18' }, { id: 'evt-k2' })).status, 202);
   await waitFor(() => aws.received.length >= 4, 10_000, 'four PutRecord calls');
 
   for (const call of aws.received) {
@@ -44,15 +45,16 @@ test('PutRecord: the event as Data, the partition key from the JSONata expressio
 test('a bad partitionKey expression is refused at registration with 400 naming it', async (t) => {
   const aws = await startAwsTestServer({ credentials: [KEY] });
   t.after(() => aws.close());
-  const gw = await startProviderGateway(awsKinesisProvider({ endpoint: aws.endpoint }));
-  t.after(() => gw.close());
-  const syntax = await gw.registerFunction('bad', 'awskinesis', { streamName: 's', region: 'eu-west-3', partitionKey: 'data.[customer' });
+  const tg = await startTestGateway([awsKinesisProvider({ endpoint: aws.endpoint })]);
+  t.after(() => tg.close());
+  const gw = tg.space();
+  const syntax = await gw.post('functions', { functionId: 'bad', type: 'awskinesis', provider: { streamName: 's', region: 'eu-west-3', partitionKey: 'data.[customer' } });
   assert.equal(syntax.status, 400);
   assert.match((syntax.body as { errors: { message: string }[] }).errors[0]!.message, /^Function doesn't validate\. Validation error: partitionKey "data\.\[customer" is not a valid JSONata expression: .+ \(S0203 at position \d+\)$/);
-  const empty = await gw.registerFunction('bad', 'awskinesis', { streamName: 's', region: 'eu-west-3', partitionKey: 42 });
+  const empty = await gw.post('functions', { functionId: 'bad', type: 'awskinesis', provider: { streamName: 's', region: 'eu-west-3', partitionKey: 42 } });
   assert.equal(empty.status, 400);
   assert.deepEqual(empty.body, { errors: [{ message: "Function doesn't validate. Validation error: partitionKey must be a non-empty JSONata expression" }] });
-  const missing = await gw.registerFunction('bad', 'awskinesis', { streamName: 's' });
+  const missing = await gw.post('functions', { functionId: 'bad', type: 'awskinesis', provider: { streamName: 's' } });
   assert.deepEqual(missing.body, { errors: [{ message: "Function doesn't validate. Validation error: missing required fields for AWS Kinesis function" }] });
   assert.equal(aws.received.length, 0);
 });

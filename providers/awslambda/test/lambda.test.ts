@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FUNCTION_CALL_FAILED, isGatewayError, type Invocation } from '@switchyard/core';
 import { ACCESS_ERROR_MESSAGES } from '@switchyard/aws-common';
-import { startAwsTestServer, startProviderGateway, type AwsTestServer } from '@switchyard/aws-common/testing';
+import { startTestGateway, waitFor, type TestSpace } from '@switchyard/core/testing';
+import { startAwsTestServer, type AwsTestServer } from '@switchyard/aws-common/testing';
 import { AwsLambdaProvider, awsLambdaProvider } from '../src/index.ts';
 
 const KEY = { accessKeyId: 'AKIDLAMBDATEST', secretAccessKey: 'lambda-secret' };
@@ -15,11 +16,12 @@ function credentials(key: { accessKeyId: string; secretAccessKey: string; sessio
   return { awsAccessKeyId: key.accessKeyId, awsSecretAccessKey: key.secretAccessKey, ...(key.sessionToken ? { awsSessionToken: key.sessionToken } : {}) };
 }
 
-async function setup(t: { after(fn: () => unknown): void }, options: { endpoint?: boolean } = {}): Promise<{ aws: AwsTestServer; gw: Awaited<ReturnType<typeof startProviderGateway>> }> {
+async function setup(t: { after(fn: () => unknown): void }, options: { endpoint?: boolean } = {}): Promise<{ aws: AwsTestServer; gw: TestSpace }> {
   const aws = await startAwsTestServer({ credentials: [KEY] });
   t.after(() => aws.close());
-  const gw = await startProviderGateway(awsLambdaProvider(options.endpoint === false ? {} : { endpoint: aws.endpoint }));
-  t.after(() => gw.close());
+  const tg = await startTestGateway([awsLambdaProvider(options.endpoint === false ? {} : { endpoint: aws.endpoint })]);
+  t.after(() => tg.close());
+  const gw = tg.space();
   return { aws, gw };
 }
 
@@ -29,11 +31,10 @@ test('sync: the event is the Invoke payload (RequestResponse, signed for the reg
     const event = JSON.parse(payload) as { type: string; id: string; data: { n: number } };
     return { payload: { statusCode: 201, headers: { 'x-fn': 'lambda' }, body: `${event.type} ${event.id} ${event.data.n}` } };
   });
-  const created = await gw.registerFunction('orders', 'awslambda', { arn: ARN, region: 'eu-west-1', ...credentials(KEY) });
-  assert.equal(created.status, 201, created.text);
-  await gw.subscribe('sync', 'order.created', 'orders');
+  await gw.registerFunction('orders', 'awslambda', { arn: ARN, region: 'eu-west-1', ...credentials(KEY) });
+  await gw.subscribe({ type: 'sync', eventType: 'order.created', functionId: 'orders' });
 
-  const reply = await gw.emit('order.created', { n: 7 }, '/orders', 'evt-42');
+  const reply = await gw.emit('order.created', { n: 7 }, { path: '/orders', id: 'evt-42' });
   assert.equal(reply.status, 201, reply.text);
   assert.equal(reply.text, 'order.created evt-42 7');
   assert.equal(reply.headers.get('x-fn'), 'lambda');
@@ -54,11 +55,11 @@ test('sync: the event is the Invoke payload (RequestResponse, signed for the reg
 test('async: each delivery is one Invoke', async (t) => {
   const { aws, gw } = await setup(t);
   aws.lambda('orders', () => ({ payload: { statusCode: 200, body: 'ok' } }));
-  assert.equal((await gw.registerFunction('orders', 'awslambda', { arn: ARN, region: 'us-east-2', ...credentials(KEY) })).status, 201);
-  await gw.subscribe('async', 'order.shipped', 'orders');
+  await gw.registerFunction('orders', 'awslambda', { arn: ARN, region: 'us-east-2', ...credentials(KEY) });
+  await gw.subscribe({ type: 'async', eventType: 'order.shipped', functionId: 'orders' });
   const reply = await gw.emit('order.shipped', { parcel: 'p-1' });
   assert.equal(reply.status, 202, reply.text);
-  await (await import('@switchyard/core/testing')).waitFor(() => aws.received.some((r) => r.payload.includes('p-1')), 10_000, 'the Invoke');
+  await waitFor(() => aws.received.some((r) => r.payload.includes('p-1')), 10_000, 'the Invoke');
   const call = aws.received.find((r) => r.payload.includes('p-1'))!;
   assert.equal(call.region, 'us-east-2');
   assert.equal((JSON.parse(call.payload) as { type: string }).type, 'order.shipped');
@@ -76,9 +77,9 @@ test('credential errors reach the sync client with the original messages (500); 
     ['badsecret', credentials({ ...KEY, secretAccessKey: 'not-the-secret' }), FUNCTION_CALL_FAILED, 'InvalidSignatureException'],
   ];
   for (const [id, creds, message, code] of cases) {
-    assert.equal((await gw.registerFunction(id, 'awslambda', { arn: ARN, region: 'eu-west-1', ...creds })).status, 201);
-    await gw.subscribe('sync', 'order.created', id);
-    const reply = await gw.emit('order.created', {}, `/${id}`);
+    await gw.registerFunction(id, 'awslambda', { arn: ARN, region: 'eu-west-1', ...creds });
+    await gw.subscribe({ type: 'sync', eventType: 'order.created', functionId: id });
+    const reply = await gw.emit('order.created', {}, { path: `/${id}` });
     assert.equal(reply.status, 500, `${id}: ${reply.text}`);
     assert.deepEqual(reply.body, { errors: [{ message }] }, id);
     assert.equal(aws.received.at(-1)?.error, code, id);
@@ -86,10 +87,10 @@ test('credential errors reach the sync client with the original messages (500); 
   assert.match(ACCESS_ERROR_MESSAGES['AccessDeniedException']!, /^Function call failed with AccessDeniedException\. The provided credentials do not have the required IAM permissions to invoke this function\. Please attach the lambda:invokeFunction permission to these credentials\.$/);
 
   // A scripted service error (throttling): the generic message; the detail is in the provider's error.
-  assert.equal((await gw.registerFunction('throttled', 'awslambda', { arn: ARN, region: 'eu-west-1', ...credentials(KEY) })).status, 201);
-  await gw.subscribe('sync', 'order.created', 'throttled');
+  await gw.registerFunction('throttled', 'awslambda', { arn: ARN, region: 'eu-west-1', ...credentials(KEY) });
+  await gw.subscribe({ type: 'sync', eventType: 'order.created', functionId: 'throttled' });
   aws.failNext({ code: 'TooManyRequestsException', message: 'Rate exceeded', status: 429 });
-  const throttled = await gw.emit('order.created', {}, '/throttled');
+  const throttled = await gw.emit('order.created', {}, { path: '/throttled' });
   assert.equal(throttled.status, 500);
   assert.deepEqual(throttled.body, { errors: [{ message: FUNCTION_CALL_FAILED }] });
 });
@@ -97,9 +98,9 @@ test('credential errors reach the sync client with the original messages (500); 
 test('a Lambda function error fails the call: generic message to the client, the function error in the provider error', async (t) => {
   const { aws, gw } = await setup(t);
   aws.lambda('orders', () => ({ functionError: 'Unhandled', payload: { errorType: 'TypeError', errorMessage: 'x is undefined' } }));
-  assert.equal((await gw.registerFunction('orders', 'awslambda', { arn: ARN, region: 'eu-west-1', ...credentials(KEY) })).status, 201);
-  await gw.subscribe('sync', 'order.created', 'orders');
-  const reply = await gw.emit('order.created', {}, '/orders');
+  await gw.registerFunction('orders', 'awslambda', { arn: ARN, region: 'eu-west-1', ...credentials(KEY) });
+  await gw.subscribe({ type: 'sync', eventType: 'order.created', functionId: 'orders' });
+  const reply = await gw.emit('order.created', {}, { path: '/orders' });
   assert.equal(reply.status, 500);
   assert.deepEqual(reply.body, { errors: [{ message: FUNCTION_CALL_FAILED }] });
 
@@ -124,7 +125,7 @@ test('bad configs are refused with 400 and the original message', async (t) => {
     [{ arn: ARN, region: 'eu-west-1', timeout: -5 }, 'timeout must be a positive integer number of milliseconds (at most 2147483647)'],
   ];
   for (const [provider, message] of cases) {
-    const reply = await gw.registerFunction('bad', 'awslambda', provider);
+    const reply = await gw.post('functions', { functionId: 'bad', type: 'awslambda', provider });
     assert.equal(reply.status, 400, JSON.stringify(provider));
     assert.deepEqual(reply.body, { errors: [{ message: `Function doesn't validate. Validation error: ${message}` }] });
   }
@@ -144,20 +145,21 @@ test('without static credentials the SDK chain is used (environment), and AWS_EN
   process.env['AWS_SECRET_ACCESS_KEY'] = 'env-secret';
   delete process.env['AWS_SESSION_TOKEN'];
   process.env['AWS_ENDPOINT_URL_LAMBDA'] = aws.endpoint;
-  const gw = await startProviderGateway(awsLambdaProvider()); // no endpoint option: the SDK reads the environment
-  t.after(() => gw.close());
+  const tg = await startTestGateway([awsLambdaProvider()]); // no endpoint option: the SDK reads the environment
+  t.after(() => tg.close());
+  const gw = tg.space();
   aws.lambda('orders', () => ({ payload: { statusCode: 200, body: 'from env' } }));
 
-  assert.equal((await gw.registerFunction('env', 'awslambda', { arn: ARN, region: 'ap-south-1' })).status, 201);
+  await gw.registerFunction('env', 'awslambda', { arn: ARN, region: 'ap-south-1' });
   // Only a key id, no secret: the original ignored half a pair and used the chain; so do we.
-  assert.equal((await gw.registerFunction('half', 'awslambda', { arn: ARN, region: 'ap-south-1', awsAccessKeyId: KEY.accessKeyId })).status, 201);
-  assert.equal((await gw.registerFunction('static', 'awslambda', { arn: ARN, region: 'ap-south-1', ...credentials(KEY) })).status, 201);
-  await gw.subscribe('sync', 'order.created', 'env');
-  await gw.subscribe('sync', 'order.created', 'half');
-  await gw.subscribe('sync', 'order.created', 'static');
+  await gw.registerFunction('half', 'awslambda', { arn: ARN, region: 'ap-south-1', awsAccessKeyId: KEY.accessKeyId });
+  await gw.registerFunction('static', 'awslambda', { arn: ARN, region: 'ap-south-1', ...credentials(KEY) });
+  await gw.subscribe({ type: 'sync', eventType: 'order.created', functionId: 'env' });
+  await gw.subscribe({ type: 'sync', eventType: 'order.created', functionId: 'half' });
+  await gw.subscribe({ type: 'sync', eventType: 'order.created', functionId: 'static' });
 
   for (const [id, key] of [['env', 'AKIDFROMENV'], ['half', 'AKIDFROMENV'], ['static', KEY.accessKeyId]] as const) {
-    const reply = await gw.emit('order.created', {}, `/${id}`);
+    const reply = await gw.emit('order.created', {}, { path: `/${id}` });
     assert.equal(reply.status, 200, `${id}: ${reply.text}`);
     assert.equal(reply.text, 'from env');
     assert.equal(aws.received.at(-1)?.accessKeyId, key, id);
@@ -168,10 +170,10 @@ test('without static credentials the SDK chain is used (environment), and AWS_EN
 test('the per-call deadline: a slow function times out (GW_ERR_FUNCTION_TIMEOUT), a sync client gets 500', async (t) => {
   const { aws, gw } = await setup(t);
   aws.lambda('slow', () => new Promise((resolve) => setTimeout(() => resolve({ payload: { statusCode: 200, body: 'late' } }), 3_000)));
-  assert.equal((await gw.registerFunction('slow', 'awslambda', { arn: 'slow', region: 'eu-west-1', timeout: 300, ...credentials(KEY) })).status, 201);
-  await gw.subscribe('sync', 'order.created', 'slow');
+  await gw.registerFunction('slow', 'awslambda', { arn: 'slow', region: 'eu-west-1', timeout: 300, ...credentials(KEY) });
+  await gw.subscribe({ type: 'sync', eventType: 'order.created', functionId: 'slow' });
   const started = Date.now();
-  const reply = await gw.emit('order.created', {}, '/slow');
+  const reply = await gw.emit('order.created', {}, { path: '/slow' });
   assert.equal(reply.status, 500);
   assert.deepEqual(reply.body, { errors: [{ message: FUNCTION_CALL_FAILED }] });
   assert.ok(Date.now() - started < 2_500, 'the call was cut at its deadline');

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FUNCTION_CALL_FAILED } from '@switchyard/core';
-import { waitFor } from '@switchyard/core/testing';
-import { startAwsTestServer, startProviderGateway } from '@switchyard/aws-common/testing';
+import { startTestGateway, waitFor } from '@switchyard/core/testing';
+import { startAwsTestServer } from '@switchyard/aws-common/testing';
 import { AwsSqsProvider, awsSqsProvider } from '../src/index.ts';
 
 const KEY = { accessKeyId: 'AKIDSQSTEST', secretAccessKey: 'sqs-secret' };
@@ -15,11 +15,12 @@ const STATIC = { awsAccessKeyId: KEY.accessKeyId, awsSecretAccessKey: KEY.secret
 test('async and sync: SendMessage with the event as MessageBody; the result is the MessageId', async (t) => {
   const aws = await startAwsTestServer({ credentials: [KEY] });
   t.after(() => aws.close());
-  const gw = await startProviderGateway(awsSqsProvider({ endpoint: aws.endpoint }));
-  t.after(() => gw.close());
-  assert.equal((await gw.registerFunction('queue', 'awssqs', { queueUrl: QUEUE, region: 'eu-north-1', ...STATIC })).status, 201);
-  await gw.subscribe('async', 'order.created', 'queue');
-  assert.equal((await gw.emit('order.created', { n: 1 }, '/', 'evt-sqs')).status, 202);
+  const tg = await startTestGateway([awsSqsProvider({ endpoint: aws.endpoint })]);
+  t.after(() => tg.close());
+  const gw = tg.space();
+  await gw.registerFunction('queue', 'awssqs', { queueUrl: QUEUE, region: 'eu-north-1', ...STATIC });
+  await gw.subscribe({ type: 'async', eventType: 'order.created', functionId: 'queue' });
+  assert.equal((await gw.emit('order.created', { n: 1 }, { id: 'evt-sqs' })).status, 202);
   await waitFor(() => aws.received.length > 0, 10_000, 'SendMessage');
   const call = aws.received[0]!;
   assert.equal(call.target, 'AmazonSQS.SendMessage');
@@ -27,11 +28,11 @@ test('async and sync: SendMessage with the event as MessageBody; the result is t
   assert.equal(call.accessKeyId, KEY.accessKeyId);
   assert.equal(call.resource, QUEUE);
   assert.equal(call.error, undefined);
-  assert.deepEqual(JSON.parse(call.payload), { specversion: '1.0', type: 'order.created', source: 'https://switchyard.test/aws', id: 'evt-sqs', datacontenttype: 'application/json', data: { n: 1 } });
+  assert.deepEqual(JSON.parse(call.payload), { specversion: '1.0', type: 'order.created', source: 'https://switchyard.test', id: 'evt-sqs', datacontenttype: 'application/json', data: { n: 1 } });
 
   // Sync: the MessageId is not an HTTP response object, so the client gets the original's malformed reply.
-  await gw.subscribe('sync', 'order.created', 'queue');
-  const reply = await gw.emit('order.created', {}, '/queue');
+  await gw.subscribe({ type: 'sync', eventType: 'order.created', functionId: 'queue' });
+  const reply = await gw.emit('order.created', {}, { path: '/queue' });
   assert.equal(reply.status, 500);
   assert.deepEqual(reply.body, { errors: [{ message: 'HTTP response object malformed' }] });
   assert.equal(aws.received.length, 2);
@@ -51,15 +52,16 @@ test('async and sync: SendMessage with the event as MessageBody; the result is t
 test('bad config → 400 with the original message; a wrong secret fails with the generic message', async (t) => {
   const aws = await startAwsTestServer({ credentials: [KEY] });
   t.after(() => aws.close());
-  const gw = await startProviderGateway(awsSqsProvider({ endpoint: aws.endpoint }));
-  t.after(() => gw.close());
-  const bad = await gw.registerFunction('bad', 'awssqs', { region: 'eu-north-1' });
+  const tg = await startTestGateway([awsSqsProvider({ endpoint: aws.endpoint })]);
+  t.after(() => tg.close());
+  const gw = tg.space();
+  const bad = await gw.post('functions', { functionId: 'bad', type: 'awssqs', provider: { region: 'eu-north-1' } });
   assert.equal(bad.status, 400);
   assert.deepEqual(bad.body, { errors: [{ message: "Function doesn't validate. Validation error: missing required fields for AWS SQS function" }] });
 
-  assert.equal((await gw.registerFunction('wrong', 'awssqs', { queueUrl: QUEUE, region: 'eu-north-1', ...STATIC, awsAccessKeyId: KEY.accessKeyId, awsSecretAccessKey: 'nope' })).status, 201);
-  await gw.subscribe('sync', 'order.created', 'wrong');
-  const reply = await gw.emit('order.created', {}, '/wrong');
+  await gw.registerFunction('wrong', 'awssqs', { queueUrl: QUEUE, region: 'eu-north-1', ...STATIC, awsAccessKeyId: KEY.accessKeyId, awsSecretAccessKey: 'nope' });
+  await gw.subscribe({ type: 'sync', eventType: 'order.created', functionId: 'wrong' });
+  const reply = await gw.emit('order.created', {}, { path: '/wrong' });
   assert.equal(reply.status, 500);
   assert.deepEqual(reply.body, { errors: [{ message: FUNCTION_CALL_FAILED }] }, 'only Lambda exposes credential messages, as the original');
   assert.equal(aws.received.at(-1)?.error, 'InvalidSignatureException');
