@@ -6,10 +6,11 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { makeEvent } from '@switchyard/core/testing';
 import { findNatsServer } from '@switchyard/plugin-nats/testing';
 import { connect } from '@nats-io/transport-node';
 import { NatsProvider } from '../src/index.ts';
-import { cloudEvent, defer, service } from './helpers.ts';
+import { defer, service } from './helpers.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -51,7 +52,7 @@ async function callWith(t: TestContext, provider: NatsProvider, url: string, cre
   await provider.start();
   defer(t, () => provider.close());
   const fn = { space: 'default', functionId: 'f', type: 'nats', provider: { subject: 'svc.auth' } };
-  const result = await provider.invoke({ space: 'default', function: fn, mode: 'sync', event: cloudEvent('t', {}), specVersion: '1.0' });
+  const result = await provider.invoke({ space: 'default', function: fn, mode: 'sync', event: makeEvent('t'), specVersion: '1.0' });
   return result.body.toString();
 }
 

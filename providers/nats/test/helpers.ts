@@ -1,11 +1,10 @@
 /**
- * A private nats-server, a responder connection, and a real Gateway with the nats provider on free ports.
+ * A private nats-server, a responder connection, and a real Gateway with the nats provider on free ports
+ * (`startTestGateway` of `@switchyard/core/testing`).
  */
 import type { TestContext } from 'node:test';
-import assert from 'node:assert/strict';
 import { connect, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { Gateway, type CloudEvent, type Invocation } from '@switchyard/core';
-import { captureLogger, requestJson, waitFor, type JsonReply } from '@switchyard/core/testing';
+import { startTestGateway, type TestGateway } from '@switchyard/core/testing';
 import { startNatsServer, type NatsServerHandle } from '@switchyard/plugin-nats/testing';
 import { natsProvider, type NatsProviderOptions } from '../src/index.ts';
 
@@ -89,37 +88,9 @@ export async function service(
   return received;
 }
 
-export interface Harness {
-  readonly gateway: Gateway;
-  readonly eventsUrl: string;
-  readonly api: string;
-  addFunction(functionId: string, provider: Record<string, unknown>): Promise<void>;
-  post(kind: string, body: unknown): Promise<JsonReply>;
-  invocation(functionId: string, event?: CloudEvent): Invocation;
-}
-
-export async function startGateway(t: TestContext, options: NatsProviderOptions): Promise<Harness> {
-  const gateway = new Gateway({ logger: captureLogger() }).use(natsProvider(options));
-  const { eventsUrl, configUrl } = await gateway.start({ eventsPort: 0, configPort: 0 });
+/** A real Gateway with the nats provider on free ports, closed when the test ends (before the NATS server stops). */
+export async function startGateway(t: TestContext, options: NatsProviderOptions): Promise<TestGateway> {
+  const gateway = await startTestGateway([natsProvider(options)]);
   defer(t, () => gateway.close());
-  const api = `${configUrl}/v1/spaces/default`;
-  const post = (kind: string, body: unknown): Promise<JsonReply> => requestJson(`${api}/${kind}`, { method: 'POST', body });
-  return {
-    gateway,
-    eventsUrl,
-    api,
-    post,
-    async addFunction(functionId, provider) {
-      const reply = await post('functions', { functionId, type: 'nats', provider });
-      assert.equal(reply.status, 201, reply.text);
-      await waitFor(() => gateway.table.function('default', functionId) !== undefined, 5_000, `function ${functionId}`);
-    },
-    invocation(functionId, event = cloudEvent('order.created', { orderId: 1 })) {
-      return { space: 'default', function: gateway.table.function('default', functionId)!, mode: 'sync', event, specVersion: '1.0' };
-    },
-  };
-}
-
-export function cloudEvent(type: string, data: unknown): CloudEvent {
-  return { specversion: '1.0', id: `evt-${Math.random().toString(36).slice(2)}`, source: 'https://switchyard.test', type, datacontenttype: 'application/json', data };
+  return gateway;
 }

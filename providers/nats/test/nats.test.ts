@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isGatewayError } from '@switchyard/core';
-import { requestJson, waitFor } from '@switchyard/core/testing';
+import { makeEvent, requestJson, waitFor } from '@switchyard/core/testing';
 import { NatsProvider, natsProvider } from '../src/index.ts';
-import { client, cloudEvent, natsServer, service, startGateway } from './helpers.ts';
+import { client, natsServer, service, startGateway } from './helpers.ts';
 
 test('sync: an HTTP request becomes a NATS request; the service reply is the HTTP reply', async (t) => {
   const server = await natsServer(t);
@@ -18,10 +18,9 @@ test('sync: an HTTP request becomes a NATS request; the service reply is the HTT
     return { body: JSON.stringify({ statusCode: 201, headers: { 'x-served-by': 'nats' }, body: `served ${event.data.path}` }), headers: { 'x-trace': 'abc' } };
   });
   const h = await startGateway(t, { servers: server.url });
-  await h.addFunction('shop', { subject: 'svc.shop.get', timeout: 3000 });
-  assert.equal((await h.post('eventtypes', { name: 'http.request' })).status, 201);
-  assert.equal((await h.post('subscriptions', { type: 'sync', eventType: 'http.request', functionId: 'shop', path: '/shop', method: 'GET' })).status, 201);
-  await waitFor(() => h.gateway.table.sync('default', 'GET', '/shop', 'http.request') !== undefined, 5_000, 'route');
+  const space = h.space();
+  await space.registerFunction('shop', 'nats', { subject: 'svc.shop.get', timeout: 3000 });
+  await space.subscribe({ type: 'sync', eventType: 'http.request', functionId: 'shop', path: '/shop', method: 'GET' });
 
   const reply = await requestJson(`${h.eventsUrl}/shop`);
   assert.equal(reply.status, 201, reply.text);
@@ -38,7 +37,7 @@ test('sync: an HTTP request becomes a NATS request; the service reply is the HTT
   assert.equal(got.headers['ce-id'], event.id);
 
   // The InvokeResult itself: status 200, NATS headers lower-cased, the body.
-  const result = await h.gateway.call(h.invocation('shop'));
+  const result = await h.gateway.call(space.invocation('shop'));
   assert.equal(result.status, 200);
   assert.equal(result.headers['x-trace'], 'abc');
   assert.match(result.body.toString(), /"statusCode":201/);
@@ -51,19 +50,15 @@ test('async: an emitted event is delivered to the service; binary mode and paylo
   const structured = await service(nc, 'svc.orders.created', () => '');
   const binary = await service(nc, 'svc.orders.binary', () => 'ok');
   const h = await startGateway(t, { servers: server.url });
-  await h.addFunction('orders', { subject: 'svc.orders.created' });
-  await h.addFunction('orders-bin', { subject: 'svc.orders.binary', binary: true });
-  assert.equal((await h.post('eventtypes', { name: 'order.created' })).status, 201);
-  for (const functionId of ['orders', 'orders-bin']) {
-    assert.equal((await h.post('subscriptions', { type: 'async', eventType: 'order.created', functionId, path: '/', method: 'POST' })).status, 201);
-  }
-  await waitFor(() => [...h.gateway.table.async('default', 'POST', '/', 'order.created')].length === 2, 5_000, 'routes');
-  const event = cloudEvent('order.created', { orderId: 42 });
-  const emitted = await requestJson(`${h.eventsUrl}/`, { method: 'POST', body: JSON.stringify(event), headers: { 'content-type': 'application/cloudevents+json' } });
+  const space = h.space();
+  await space.registerFunction('orders', 'nats', { subject: 'svc.orders.created' });
+  await space.registerFunction('orders-bin', 'nats', { subject: 'svc.orders.binary', binary: true });
+  for (const functionId of ['orders', 'orders-bin']) await space.subscribe({ type: 'async', eventType: 'order.created', functionId });
+  const emitted = await space.emit('order.created', { orderId: 42 }, { id: 'order-42' });
   assert.equal(emitted.status, 202, emitted.text);
   await waitFor(() => structured.length === 1 && binary.length === 1, 10_000, 'both deliveries');
   assert.deepEqual((JSON.parse(structured[0]!.body) as { data: unknown }).data, { orderId: 42 });
-  assert.equal(structured[0]!.headers['ce-id'], event.id);
+  assert.equal(structured[0]!.headers['ce-id'], 'order-42');
   // Binary mode: the data is the payload, the attributes are headers, the content type is the data's.
   assert.deepEqual(JSON.parse(binary[0]!.body), { orderId: 42 });
   assert.equal(binary[0]!.headers['content-type'], 'application/json');
@@ -71,7 +66,7 @@ test('async: an emitted event is delivered to the service; binary mode and paylo
   assert.equal(binary[0]!.headers['ce-source'], 'https://switchyard.test');
 
   // A payload set by core (authorizer calls) is sent as is.
-  const invocation = { ...h.invocation('orders'), payload: { contentType: 'text/plain', body: 'just this' } };
+  const invocation = { ...space.invocation('orders'), payload: { contentType: 'text/plain', body: 'just this' } };
   await h.gateway.call(invocation);
   await waitFor(() => structured.length === 2, 5_000, 'payload call');
   assert.equal(structured[1]!.body, 'just this');
@@ -84,20 +79,21 @@ test('timeout and no responders are failures with messages naming the subject', 
   const nc = await client(t, server.url);
   const hung = await service(nc, 'svc.slow', () => undefined);
   const h = await startGateway(t, { servers: server.url, timeoutMs: 300 });
-  await h.addFunction('slow', { subject: 'svc.slow' });
-  await h.addFunction('fast-slow', { subject: 'svc.slow', timeout: 100 });
-  await h.addFunction('nobody', { subject: 'svc.nobody.home' });
+  const space = h.space();
+  await space.registerFunction('slow', 'nats', { subject: 'svc.slow' });
+  await space.registerFunction('fast-slow', 'nats', { subject: 'svc.slow', timeout: 100 });
+  await space.registerFunction('nobody', 'nats', { subject: 'svc.nobody.home' });
 
-  await assert.rejects(h.gateway.call(h.invocation('slow')), (err) => {
+  await assert.rejects(h.gateway.call(space.invocation('slow')), (err) => {
     assert.ok(isGatewayError(err));
     assert.equal(err.code, 'GW_ERR_FUNCTION_TIMEOUT');
     assert.equal(err.message, 'Function "slow" timed out after 300 ms waiting for a reply on NATS subject "svc.slow"');
     return true;
   });
-  await assert.rejects(h.gateway.call(h.invocation('fast-slow')), /timed out after 100 ms/);
+  await assert.rejects(h.gateway.call(space.invocation('fast-slow')), /timed out after 100 ms/);
   await waitFor(() => hung.length === 2, 5_000, 'both requests seen by the hung service');
 
-  await assert.rejects(h.gateway.call(h.invocation('nobody')), (err) => {
+  await assert.rejects(h.gateway.call(space.invocation('nobody')), (err) => {
     assert.ok(isGatewayError(err));
     assert.equal(err.code, 'GW_ERR_FUNCTION_FAILED');
     assert.equal(err.status, 503);
@@ -106,9 +102,7 @@ test('timeout and no responders are failures with messages naming the subject', 
   });
 
   // Over HTTP: a failed sync call is a 500 with the generic message, as any (details go to logs and system events).
-  assert.equal((await h.post('eventtypes', { name: 'http.request' })).status, 201);
-  assert.equal((await h.post('subscriptions', { type: 'sync', eventType: 'http.request', functionId: 'nobody', path: '/nobody', method: 'GET' })).status, 201);
-  await waitFor(() => h.gateway.table.sync('default', 'GET', '/nobody', 'http.request') !== undefined, 5_000, 'route');
+  await space.subscribe({ type: 'sync', eventType: 'http.request', functionId: 'nobody', path: '/nobody', method: 'GET' });
   const reply = await requestJson(`${h.eventsUrl}/nobody`);
   assert.equal(reply.status, 500);
   assert.deepEqual(reply.body, { errors: [{ message: 'Function call failed. Please check logs.' }] });
@@ -122,11 +116,12 @@ test('a NATS micro-service error reply: its code is the status, so a 5xx is a fa
   await service(nc, 'svc.err.404', () => ({ body: '{"statusCode":404,"body":"no such order"}', headers: { 'Nats-Service-Error-Code': '404', 'Nats-Service-Error': 'not found' } }));
   await service(nc, 'svc.err.bogus', () => ({ body: '', headers: { 'Nats-Service-Error-Code': 'oops', 'Nats-Service-Error': 'weird' } }));
   const h = await startGateway(t, { servers: server.url });
-  await h.addFunction('e500', { subject: 'svc.err.500' });
-  await h.addFunction('e404', { subject: 'svc.err.404' });
-  await h.addFunction('bogus', { subject: 'svc.err.bogus' });
+  const space = h.space();
+  await space.registerFunction('e500', 'nats', { subject: 'svc.err.500' });
+  await space.registerFunction('e404', 'nats', { subject: 'svc.err.404' });
+  await space.registerFunction('bogus', 'nats', { subject: 'svc.err.bogus' });
 
-  await assert.rejects(h.gateway.call(h.invocation('e500')), (err) => {
+  await assert.rejects(h.gateway.call(space.invocation('e500')), (err) => {
     assert.ok(isGatewayError(err));
     assert.equal(err.code, 'GW_ERR_FUNCTION_FAILED');
     assert.equal(err.message, 'Function "e500" replied with status 500');
@@ -135,16 +130,17 @@ test('a NATS micro-service error reply: its code is the status, so a 5xx is a fa
     assert.equal(cause.headers['nats-service-error'], 'database down');
     return true;
   });
-  const notFound = await h.gateway.call(h.invocation('e404'));
+  const notFound = await h.gateway.call(space.invocation('e404'));
   assert.equal(notFound.status, 404);
   assert.equal(notFound.headers['nats-service-error'], 'not found');
-  await assert.rejects(h.gateway.call(h.invocation('bogus')), /replied with status 500/);
+  await assert.rejects(h.gateway.call(space.invocation('bogus')), /replied with status 500/);
 });
 
 test('bad configs get 400 from the Config API naming the field', async (t) => {
   const server = await natsServer(t);
   if (!server) return;
   const h = await startGateway(t, { servers: server.url });
+  const space = h.space();
   const cases: Array<[unknown, RegExp]> = [
     [{}, /subject must be a non-empty string/],
     [{ subject: '' }, /subject must be a non-empty string/],
@@ -160,7 +156,7 @@ test('bad configs get 400 from the Config API naming the field', async (t) => {
     [{ subject: 'svc.orders', binary: 'yes' }, /binary must be a boolean/],
   ];
   for (const [provider, message] of cases) {
-    const reply = await h.post('functions', { functionId: 'f', type: 'nats', provider });
+    const reply = await space.post('functions', { functionId: 'f', type: 'nats', provider });
     assert.equal(reply.status, 400, `${JSON.stringify(provider)}: ${reply.text}`);
     const body = reply.body as { errors: Array<{ message: string }> };
     assert.match(body.errors[0]!.message, /^Function doesn't validate\. Validation error: /);
@@ -178,7 +174,7 @@ test('options are checked when the plugin is made; start fails without a server;
   if (!server) return;
   const provider = new NatsProvider({ servers: server.url });
   const fn = { space: 'default', functionId: 'f', type: 'nats', provider: { subject: 'svc.x' } };
-  const call = () => provider.invoke({ space: 'default', function: fn, mode: 'sync', event: cloudEvent('t', {}), specVersion: '1.0' });
+  const call = () => provider.invoke({ space: 'default', function: fn, mode: 'sync', event: makeEvent('t'), specVersion: '1.0' });
   await assert.rejects(call(), /the NATS provider is not started/);
   await provider.start();
   await provider.close();
