@@ -1,41 +1,19 @@
 /**
- * A real Gateway with the http and weighted providers, on free ports, and small Config API helpers.
+ * A real Gateway with the http and weighted providers (`startTestGateway` of `@switchyard/core/testing`), functions
+ * that answer their name, and small assertions.
  */
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { Gateway, isGatewayError, type CloudEvent, type GatewayError } from '@switchyard/core';
-import { captureLogger, requestJson, startFunctionServer, replyJson, waitFor, type FunctionServer, type JsonReply } from '@switchyard/core/testing';
+import { isGatewayError, type GatewayError } from '@switchyard/core';
+import { replyJson, startFunctionServer, startTestGateway, type FunctionServer, type TestGateway, type TestSpace } from '@switchyard/core/testing';
 import { httpProvider } from '@switchyard/provider-http';
 import { weightedProvider, type WeightedProviderOptions } from '../src/index.ts';
 
-export interface Harness {
-  readonly gateway: Gateway;
-  readonly eventsUrl: string;
-  /** `<configUrl>/v1/spaces/default` */
-  readonly api: string;
-  /** POST a function; asserts 201. */
-  addFunction(functionId: string, type: string, provider: Record<string, unknown>): Promise<void>;
-  /** POST a resource of any kind; returns the reply. */
-  post(kind: string, body: unknown): Promise<JsonReply>;
-}
-
-export async function startGateway(t: TestContext, options: WeightedProviderOptions = {}): Promise<Harness> {
-  const gateway = new Gateway({ logger: captureLogger() }).use(httpProvider()).use(weightedProvider(options));
-  const { eventsUrl, configUrl } = await gateway.start({ eventsPort: 0, configPort: 0 });
+/** A real Gateway with the http and weighted providers on free ports, closed when the test ends. */
+export async function startGateway(t: TestContext, options: WeightedProviderOptions = {}): Promise<TestGateway> {
+  const gateway = await startTestGateway([httpProvider(), weightedProvider(options)]);
   t.after(() => gateway.close());
-  const api = `${configUrl}/v1/spaces/default`;
-  const post = (kind: string, body: unknown): Promise<JsonReply> => requestJson(`${api}/${kind}`, { method: 'POST', body });
-  return {
-    gateway,
-    eventsUrl,
-    api,
-    post,
-    async addFunction(functionId, type, provider) {
-      const reply = await post('functions', { functionId, type, provider });
-      assert.equal(reply.status, 201, reply.text);
-      await waitFor(() => gateway.table.function('default', functionId) !== undefined, 5_000, `function ${functionId} routed`);
-    },
-  };
+  return gateway;
 }
 
 /** A function server answering sync calls with `{"statusCode":200,"body":"<name>"}`. */
@@ -45,20 +23,9 @@ export async function namedFunction(t: TestContext, name: string): Promise<Funct
   return server;
 }
 
-/** A sync subscription `GET <path>` for `http.request` events to `functionId`, ready once it answers non-404. */
-export async function syncRoute(h: Harness, path: string, functionId: string): Promise<void> {
-  if (h.gateway.table.eventType('default', 'http.request') === undefined) {
-    const created = await h.post('eventtypes', { name: 'http.request' });
-    assert.equal(created.status, 201, created.text);
-  }
-  const subscribed = await h.post('subscriptions', { type: 'sync', eventType: 'http.request', functionId, path, method: 'GET' });
-  assert.equal(subscribed.status, 201, subscribed.text);
-  await waitFor(() => h.gateway.table.sync('default', 'GET', path, 'http.request') !== undefined, 5_000, `route ${path}`);
-}
-
-/** A CloudEvents 1.0 event in structured mode. */
-export function cloudEvent(type: string, data: unknown): CloudEvent {
-  return { specversion: '1.0', id: `evt-${Math.random().toString(36).slice(2)}`, source: 'https://switchyard.test', type, datacontenttype: 'application/json', data };
+/** A sync subscription `GET <path>` for `http.request` events to `functionId`, once routing has it. */
+export async function syncRoute(space: TestSpace, path: string, functionId: string): Promise<void> {
+  await space.subscribe({ type: 'sync', eventType: 'http.request', functionId, path, method: 'GET' });
 }
 
 /** A random source returning `values` in turn (then repeating the last). */
