@@ -7,30 +7,24 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Gateway, isGatewayError } from '@switchyard/core';
-import { captureLogger, requestJson, waitFor } from '@switchyard/core/testing';
+import { isGatewayError } from '@switchyard/core';
+import { requestJson, startTestGateway, waitFor } from '@switchyard/core/testing';
 import { FileProvider, fileProvider } from '../src/index.ts';
 
 async function setup(t: TestContext) {
   const directory = await mkdtemp(join(tmpdir(), 'provider-template-test-'));
-  const gateway = new Gateway({ logger: captureLogger() }).use(fileProvider({ directory }));
-  const { eventsUrl, configUrl } = await gateway.start({ eventsPort: 0, configPort: 0 });
+  const gateway = await startTestGateway([fileProvider({ directory })]);
   t.after(async () => {
     await gateway.close();
     await rm(directory, { recursive: true, force: true });
   });
-  const api = `${configUrl}/v1/spaces/default`;
-  const post = (kind: string, body: unknown) => requestJson(`${api}/${kind}`, { method: 'POST', body });
   const lines = async (path: string): Promise<Array<Record<string, unknown>>> =>
     (await readFile(join(directory, path), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { gateway, eventsUrl, api, post, lines, directory };
+  return { eventsUrl: gateway.eventsUrl, space: gateway.space(), lines };
 }
 
-const emit = (eventsUrl: string, event: Record<string, unknown>) =>
-  requestJson(eventsUrl, { method: 'POST', body: event, headers: { 'content-type': 'application/cloudevents+json' } });
-
 test('the Config API refuses bad paths with 400 and the reason', async (t) => {
-  const { post } = await setup(t);
+  const { space } = await setup(t);
   const cases: Array<[unknown, RegExp]> = [
     [{}, /path must be a relative file path ending in "\.jsonl"/],
     [{ path: 'events.txt' }, /ending in "\.jsonl"/],
@@ -41,21 +35,18 @@ test('the Config API refuses bad paths with 400 and the reason', async (t) => {
     [{ path: 'a//b.jsonl' }, /may only have segments/],
   ];
   for (const [provider, message] of cases) {
-    const reply = await post('functions', { functionId: 'f', type: 'file', provider });
+    const reply = await space.post('functions', { functionId: 'f', type: 'file', provider });
     assert.equal(reply.status, 400, `${JSON.stringify(provider)}: ${reply.text}`);
     assert.match((reply.body as { errors: Array<{ message: string }> }).errors[0]!.message, message);
   }
 });
 
 test('async: 40 events emitted at once become 40 whole lines, one per event', async (t) => {
-  const { gateway, eventsUrl, post, lines } = await setup(t);
-  assert.equal((await post('functions', { functionId: 'audit', type: 'file', provider: { path: 'audit/orders.jsonl' } })).status, 201);
-  assert.equal((await post('eventtypes', { name: 'order.created' })).status, 201);
-  assert.equal((await post('subscriptions', { type: 'async', eventType: 'order.created', functionId: 'audit', path: '/', method: 'POST' })).status, 201);
-  await waitFor(() => [...gateway.table.async('default', 'POST', '/', 'order.created')].length === 1, 5_000, 'route');
+  const { space, lines } = await setup(t);
+  await space.registerFunction('audit', 'file', { path: 'audit/orders.jsonl' });
+  await space.subscribe({ type: 'async', eventType: 'order.created', functionId: 'audit' });
   const big = 'x'.repeat(20_000); // large lines, written concurrently: each must stay whole
-  const replies = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-    emit(eventsUrl, { specversion: '1.0', id: `o-${i}`, source: 'test', type: 'order.created', datacontenttype: 'application/json', data: { i, big } })));
+  const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => space.emit('order.created', { i, big }, { id: `o-${i}` })));
   assert.ok(replies.every((r) => r.status === 202));
   await waitFor(async () => (await lines('audit/orders.jsonl')).length === 40, 10_000, '40 lines');
   const written = await lines('audit/orders.jsonl');
@@ -64,11 +55,9 @@ test('async: 40 events emitted at once become 40 whole lines, one per event', as
 });
 
 test('sync: the reply says where the event went; a CloudEvents 0.1 event is written in 0.1', async (t) => {
-  const { gateway, eventsUrl, post, lines } = await setup(t);
-  assert.equal((await post('functions', { functionId: 'capture', type: 'file', provider: { path: 'capture.jsonl' } })).status, 201);
-  assert.equal((await post('eventtypes', { name: 'http.request' })).status, 201);
-  assert.equal((await post('subscriptions', { type: 'sync', eventType: 'http.request', functionId: 'capture', path: '/capture', method: 'PUT' })).status, 201);
-  await waitFor(() => gateway.table.sync('default', 'PUT', '/capture', 'http.request') !== undefined, 5_000, 'route');
+  const { eventsUrl, space, lines } = await setup(t);
+  await space.registerFunction('capture', 'file', { path: 'capture.jsonl' });
+  await space.subscribe({ type: 'sync', eventType: 'http.request', functionId: 'capture', path: '/capture', method: 'PUT' });
   const reply = await requestJson(`${eventsUrl}/capture`, { method: 'PUT', body: { a: 1 } });
   assert.equal(reply.status, 200, reply.text);
   assert.equal((reply.body as { appended: string }).appended, 'capture.jsonl');
@@ -76,9 +65,7 @@ test('sync: the reply says where the event went; a CloudEvents 0.1 event is writ
   assert.equal(line?.['type'], 'http.request');
   assert.deepEqual((line?.['data'] as { body: unknown }).body, { a: 1 });
 
-  assert.equal((await post('eventtypes', { name: 'legacy.event' })).status, 201);
-  assert.equal((await post('subscriptions', { type: 'async', eventType: 'legacy.event', functionId: 'capture', path: '/', method: 'POST' })).status, 201);
-  await waitFor(() => [...gateway.table.async('default', 'POST', '/', 'legacy.event')].length === 1, 5_000, 'route');
+  await space.subscribe({ type: 'async', eventType: 'legacy.event', functionId: 'capture' });
   const v01 = { cloudEventsVersion: '0.1', eventID: 'old-1', source: 'https://legacy.example/', eventType: 'legacy.event', contentType: 'application/json', data: { v: 1 } };
   assert.equal((await requestJson(eventsUrl, { method: 'POST', body: v01, headers: { 'content-type': 'application/cloudevents+json' } })).status, 202);
   await waitFor(async () => (await lines('capture.jsonl')).length === 2, 10_000, 'the 0.1 line');
