@@ -45,11 +45,11 @@ export interface TestSpace {
   /** `<configUrl>/v1/spaces/<name>`. */
   readonly url: string;
   /** `POST <url>/<kind>`; the reply as is (201, or a 4xx with its errors). */
-  post(kind: ConfigCollection, body: unknown): Promise<JsonReply>;
-  put(kind: ConfigCollection, id: string, body: unknown): Promise<JsonReply>;
+  post<T = unknown>(kind: ConfigCollection, body: unknown): Promise<JsonReply<T>>;
+  put<T = unknown>(kind: ConfigCollection, id: string, body: unknown): Promise<JsonReply<T>>;
   /** One resource, or the list of a kind without `id`. */
-  get(kind: ConfigCollection, id?: string): Promise<JsonReply>;
-  delete(kind: ConfigCollection, id: string): Promise<JsonReply>;
+  get<T = unknown>(kind: ConfigCollection, id?: string): Promise<JsonReply<T>>;
+  delete<T = unknown>(kind: ConfigCollection, id: string): Promise<JsonReply<T>>;
   /** Creates a function (throws unless 201) and waits until routing has it. */
   registerFunction(functionId: string, type: string, provider: Record<string, unknown>): Promise<FunctionConfig>;
   /** Creates the event type if missing and the subscription (throws unless 201), and waits until routing has it. */
@@ -58,7 +58,7 @@ export interface TestSpace {
    * Emits a CloudEvents 1.0 structured event (`POST <eventsUrl><path>`) as this space: with the gateway's `header` or
    * `path` space strategy the space is named as that strategy reads it (the `host` strategy is not supported).
    */
-  emit(type: string, data: unknown, options?: EmitOptions): Promise<JsonReply>;
+  emit<T = unknown>(type: string, data: unknown, options?: EmitOptions): Promise<JsonReply<T>>;
   /** A sync invocation of a routed function, for `gateway.call`; the event defaults to a `test.event`. */
   invocation(functionId: string, event?: CloudEvent): Invocation;
 }

@@ -1,29 +1,27 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Gateway, isGatewayError, Stage } from '@switchyard/core';
-import type { GatewayOptions } from '@switchyard/core';
-import { requestJson } from '@switchyard/core/testing';
+import type { GatewayOptions, GatewayPlugin } from '@switchyard/core';
+import { requestJson, startTestGateway } from '@switchyard/core/testing';
 import type { JsonReply } from '@switchyard/core/testing';
 import { PLUGIN_NAME, RateLimitPlugin } from '../src/index.ts';
 import type { RateLimitOptions } from '../src/index.ts';
 
 type Errors = { errors: { message: string }[] };
 
-/** A started gateway with the plugin and a clock the test moves; closed after the suite. */
+/**
+ * A started gateway with the plugin and a clock the test moves; closed after the suite. `emit` sends an event as
+ * `space` (with the `header` space strategy, its `x-switchyard-space` header).
+ */
 async function start(options: Omit<RateLimitOptions, 'clock'>, gatewayOptions: GatewayOptions = {}) {
   const clock = { now: 0 };
-  const gateway = new Gateway({ ...gatewayOptions, plugins: [new RateLimitPlugin({ ...options, clock: () => clock.now })] });
   let reached = 0;
-  gateway.hooks.validation.tap('count', () => void reached++);
-  const { eventsUrl } = await gateway.start({ eventsPort: 0, configPort: 0 });
+  const counter: GatewayPlugin = { name: 'count', apply: (gw) => void gw.hooks.validation.tap('count', () => void reached++) };
+  const gateway = await startTestGateway({ ...gatewayOptions, plugins: [new RateLimitPlugin({ ...options, clock: () => clock.now }), counter] });
   after(() => gateway.close());
-  const emit = (type = 'user.created', headers: Record<string, string> = {}): Promise<JsonReply<Errors>> =>
-    requestJson<Errors>(eventsUrl, {
-      method: 'POST',
-      body: { specversion: '1.0', id: 'e1', source: 'test', type, data: {} },
-      headers: { 'content-type': 'application/cloudevents+json', ...headers },
-    });
-  return { eventsUrl, clock, emit, reached: () => reached };
+  const emit = (type = 'user.created', headers: Record<string, string> = {}, space = 'default'): Promise<JsonReply<Errors>> =>
+    gateway.space(space).emit<Errors>(type, {}, { id: 'e1', headers });
+  return { eventsUrl: gateway.eventsUrl, clock, emit, reached: () => reached };
 }
 
 /** The statuses of these requests, made one after the other. */
@@ -84,10 +82,9 @@ describe('RateLimitPlugin over HTTP', () => {
     assert.match(refused.body.errors[0]!.message, /1 events per 60000 ms for event type "order.created"/);
     assert.deepEqual(await statuses([() => emit('user.created'), () => emit('user.created')]), [202, 202], 'other types: the top-level budget');
     assert.equal((await emit('user.created')).status, 429);
-    const free = { 'x-switchyard-space': 'free' };
-    assert.equal((await emit('user.created', free)).status, 202, 'the free space has its own bucket');
-    assert.match((await emit('user.created', free)).body.errors[0]!.message, /for space "free"/);
-    assert.deepEqual(await statuses([() => emit('user.created', { 'x-switchyard-space': 'paid' }), () => emit('user.created', { 'x-switchyard-space': 'paid' })]), [202, 202], 'buckets are per space');
+    assert.equal((await emit('user.created', {}, 'free')).status, 202, 'the free space has its own bucket');
+    assert.match((await emit('user.created', {}, 'free')).body.errors[0]!.message, /for space "free"/);
+    assert.deepEqual(await statuses([() => emit('user.created', {}, 'paid'), () => emit('user.created', {}, 'paid')]), [202, 202], 'buckets are per space');
   });
 
   it('counts each event of a CloudEvents batch; a batch past the limit is refused whole', async () => {
