@@ -8,5 +8,3 @@ export { startAwsTestServer } from './testing/server.ts';
 export type { AwsRequest, AwsServiceName, AwsTestServer, AwsTestServerOptions, LambdaHandler, LambdaReply } from './testing/server.ts';
 export { verifySignature, parseAuthorization, MESSAGES as SIGV4_MESSAGES } from './testing/sigv4.ts';
 export type { AwsError, Authorization, SignedRequest, TestCredentials } from './testing/sigv4.ts';
-export { startProviderGateway } from './testing/gateway.ts';
-export type { ProviderGateway } from './testing/gateway.ts';
