@@ -64,7 +64,7 @@ async function handle(deps: EventsAppDeps, req: IncomingMessage, res: ServerResp
       path,
       decodedPath: decodePath(path),
       host: req.headers.host ?? '',
-      ...(req.socket.remoteAddress === undefined ? {} : { remoteAddress: req.socket.remoteAddress }),
+      remoteAddress: req.socket.remoteAddress,
       headers: req.headers,
       query: q < 0 ? {} : parseQuery(url.slice(q + 1)),
       body: await readBody(req, deps.bodyLimit),
