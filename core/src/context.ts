@@ -35,7 +35,7 @@ export interface ReceivedEvents {
  * Typed per-event state for plugins, extended by declaration merging:
  * `declare module '@switchyard/core' { interface EventState { principal?: string } }`
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty on purpose: plugins add members by declaration merging
 export interface EventState {}
 
 export interface EventContext {

@@ -14,7 +14,7 @@ export interface InterceptableHook {
 interface RegisteredTap {
   name: string;
   type: 'sync' | 'async' | 'promise';
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- tapable types a tap's fn as Function
   fn: Function;
 }
 

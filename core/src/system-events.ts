@@ -44,7 +44,7 @@ export class SystemEvents {
    * on the hot path build nothing for nobody). `about` is the event it reports on: the new event's hop count
    * (`eventgatewayhops`) is one more than `about`'s (1 without `about`); past `maxHops` nothing is made. Never throws.
    */
-  publish(space: string, type: string, data: SystemEventData | (() => SystemEventData), about?: CloudEvent): void {
+  publish(space: string, type: string, data: SystemEventData, about?: CloudEvent): void {
     const { hooks, bus, logger, envelope, subjectPrefix, dispatch, maxHops, hasSubscriptions } = this.#deps;
     try {
       // Nothing is made that nobody would see: no systemEvent tap, no subscription of the type, no bus listener

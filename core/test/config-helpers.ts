@@ -31,7 +31,9 @@ export async function startApi(deps: Partial<ConfigApiDeps> = {}): Promise<TestA
   const store = deps.store ?? new MemoryStore();
   await store.open();
   const app = createConfigApp({ store, providers: new Map(), logger: recordingLogger(logged), ...deps });
-  const server = http.createServer(app.callback());
+  const handle = app.callback();
+  // Koa answers its own errors (ctx.onerror), so the request promise may float, as in Gateway#listen.
+  const server = http.createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

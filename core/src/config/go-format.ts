@@ -54,6 +54,7 @@ export function runeCount(s: string): number {
 export function isGoUrl(raw: string): boolean {
   const hash = raw.indexOf('#');
   const s = hash === -1 ? raw : raw.slice(0, hash);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what Go's URL parser rejects
   if (s === '' || /[\x00-\x1f\x7f]/.test(s)) return false;
   const colon = schemeEnd(s);
   if (colon <= 0) return false; // no scheme, or `:` first ("missing protocol scheme")

@@ -177,7 +177,7 @@ export class MemoryStore implements ConfigStore {
 
   #put(entry: StoreEntry): void {
     let entries = this.#kinds.get(entry.kind);
-    if (entries === undefined) this.#kinds.set(entry.kind, (entries = new Map()));
+    if (entries === undefined) this.#kinds.set(entry.kind, (entries = new Map<string, StoreEntry>()));
     entries.set(entryKey(entry), entry);
   }
 

@@ -23,7 +23,7 @@ interface Context {
   readonly store: ConfigStore;
   readonly harness: ConfigStoreHarness;
   /** Open a store and close it after the test. */
-  open(store: ConfigStore): Promise<ConfigStore>;
+  readonly open: (store: ConfigStore) => Promise<ConfigStore>;
 }
 
 /** Register the `ConfigStore` contract tests (node:test) for one implementation. */
@@ -146,7 +146,7 @@ export function configStoreContract(name: string, factory: ConfigStoreFactory): 
       value.list.push(2);
       const read = await store.get<typeof value>('functions', 'default', 'f');
       assert.deepEqual(read?.value, { nested: { n: 1 }, list: [1] });
-      read!.value.nested.n = 3;
+      read.value.nested.n = 3;
       (await store.list<typeof value>('functions'))[0]!.value.list.push(3);
       assert.deepEqual((await store.get('functions', 'default', 'f'))?.value, { nested: { n: 1 }, list: [1] });
     });
@@ -157,7 +157,7 @@ export function configStoreContract(name: string, factory: ConfigStoreFactory): 
       const seen: StoreChange[] = [];
       const stop = await store.watch((change) => seen.push(change));
       const byId = (changes: StoreChange[]): Record<string, unknown> =>
-        Object.fromEntries(changes.map((c) => (c.op === 'put' ? [c.entry.id, c.entry] : [c.key.id, 'deleted'])));
+        Object.fromEntries(changes.map((c): [string, unknown] => (c.op === 'put' ? [c.entry.id, c.entry] : [c.key.id, 'deleted'])));
       assert.equal(seen.length, 2, 'snapshot delivered before watch resolved');
       assert.deepEqual(byId(seen), { a, b });
       assert.ok(seen.every((change) => change.at === undefined), 'the current entries carry no write time');

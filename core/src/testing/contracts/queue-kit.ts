@@ -31,7 +31,7 @@ export interface QueueTestContext {
   readonly queue: DeliveryQueue;
   readonly harness: DeliveryQueueHarness;
   /** Close this queue at the end of the test (reopened queues). */
-  track(queue: DeliveryQueue): DeliveryQueue;
+  readonly track: (queue: DeliveryQueue) => DeliveryQueue;
 }
 
 export type QueueTest = (title: string, options: Partial<DeliveryQueueOptions>, fn: (ctx: QueueTestContext) => Promise<void>) => void;
