@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import type { Gateway, GatewayPlugin } from '@switchyard/core';
 import { Stage } from '@switchyard/core';
 import { AuthPlugin } from '../src/index.ts';
@@ -9,7 +10,7 @@ import { addFunction, emit01, emit10, replyJson, request, setup, startDistributi
 
 /** An authorizer: `Bearer good…` is allowed as user-1, anything else denied with a message. */
 function authorizer(principalId = 'user-1') {
-  return (call: Call, res: import('node:http').ServerResponse) => {
+  return (call: Call, res: ServerResponse) => {
     const { request: req } = call.json<{ request: { headers: Record<string, string> } }>();
     const token = req.headers['Authorization'] ?? '';
     res.setHeader('content-type', 'application/json');

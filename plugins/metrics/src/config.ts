@@ -91,7 +91,7 @@ export class ResourceCounts {
     const key = change.op === 'put' ? change.entry : change.key;
     if (!isCounted(key.kind)) return;
     let spaces = this.#ids.get(key.kind);
-    if (spaces === undefined) this.#ids.set(key.kind, spaces = new Map());
+    if (spaces === undefined) this.#ids.set(key.kind, spaces = new Map<string, Set<string>>());
     let ids = spaces.get(key.space);
     if (ids === undefined) spaces.set(key.space, ids = new Set());
     if (change.op === 'put') ids.add(key.id);

@@ -164,7 +164,10 @@ export class MetricsPlugin implements GatewayPlugin {
 function countConfigCalls(router: ConfigRouter, metrics: Metrics, spaces: BoundedLabel, logger: Logger): void {
   router.use(async (ctx, next) => {
     const call = configCall(ctx.method, ctx.path);
-    if (call === undefined) return next();
+    if (call === undefined) {
+      await next();
+      return;
+    }
     const start = performance.now();
     try {
       await next();

@@ -6,13 +6,13 @@ import type { MetricsOptions } from '../src/index.ts';
 
 /** The default distribution (`switchyard`), as far as these tests use it. */
 export interface Distribution {
-  createGateway(options: {
+  readonly createGateway: (options: {
     readonly plugins?: readonly GatewayPlugin[];
     readonly logger?: Logger;
     readonly dataDir?: string;
     readonly retryPolicy?: RetryPolicy;
     readonly metrics?: MetricsOptions | false;
-  }): Gateway;
+  }) => Gateway;
 }
 
 /**

@@ -17,8 +17,6 @@ export interface AttemptContext {
   abandoned(): boolean;
 }
 
-type Failure = DeliveryOutcome & { ok: false };
-
 /** Run one attempt and settle the message: ack (delivered or dead-lettered) or nak with a delay (retry). */
 export async function runDelivery(msg: JsMsg, ctx: AttemptContext): Promise<void> {
   let delivery: Delivery;
@@ -47,10 +45,10 @@ export async function runDelivery(msg: JsMsg, ctx: AttemptContext): Promise<void
   if (mayRetry(delivery, outcome, policy)) {
     const delayMs = backoffDelay(policy, delivery.attempts, outcome.retryAfterMs);
     msg.nak(delayMs);
-    notify(ctx, () => ctx.observer.retrying?.(delivery, outcome as Failure, delayMs));
+    notify(ctx, () => ctx.observer.retrying?.(delivery, outcome, delayMs));
     return;
   }
-  notify(ctx, () => ctx.observer.deadLettered?.(delivery, outcome as Failure));
+  notify(ctx, () => ctx.observer.deadLettered?.(delivery, outcome));
   return confirm(msg, ctx);
 }
 

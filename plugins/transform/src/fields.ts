@@ -72,5 +72,5 @@ export function addExpressionFields(resource: ConfigResource, input: ConfigResou
     }
     (added ??= {})[field] = value;
   }
-  return added === undefined ? resource : ({ ...resource, ...added } as ConfigResource);
+  return added === undefined ? resource : ({ ...resource, ...added });
 }

@@ -12,7 +12,7 @@ import { isRecord } from '@switchyard/core';
  */
 export function withData(event: CloudEvent, data: unknown): CloudEvent {
   const { data: _data, data_base64: _base64, datacontenttype: _type, ...envelope } = event;
-  if (data === undefined) return envelope as CloudEvent;
+  if (data === undefined) return envelope;
   return { ...envelope, datacontenttype: typeof data === 'string' ? 'text/plain' : 'application/json', data };
 }
 

@@ -10,7 +10,7 @@ import { requestJson } from '@switchyard/core/testing';
 import type { JsonReply } from '@switchyard/core/testing';
 
 interface Distribution {
-  createGateway(options: { readonly logger?: Logger; readonly plugins?: readonly GatewayPlugin[] }): Gateway;
+  readonly createGateway: (options: { readonly logger?: Logger; readonly plugins?: readonly GatewayPlugin[] }) => Gateway;
 }
 
 const DISTRIBUTION = 'switchyard';

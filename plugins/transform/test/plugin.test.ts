@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError, isGatewayError, Stage, SystemEventType } from '@switchyard/core';
-import type { ConfigResource, ConfigResourceInput, HttpReply, InvokeResult } from '@switchyard/core';
+import { isGatewayError, Stage, SystemEventType } from '@switchyard/core';
+import type { ConfigResource, ConfigResourceInput, GatewayError, HttpReply, InvokeResult } from '@switchyard/core';
 import { FILTERED_OUT, PLUGIN_NAME, TransformPlugin } from '../src/index.ts';
 import { context, event, FN, harness, invocation, subscription } from './helpers.ts';
 

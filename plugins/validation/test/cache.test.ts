@@ -1,7 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Gateway, GatewayError, MemoryStore } from '@switchyard/core';
-import type { ConfigResource } from '@switchyard/core';
 import { captureLogger, waitFor } from '@switchyard/core/testing';
 import { ValidationPlugin } from '../src/index.ts';
 import { contextFor, putEventType } from './helpers.ts';
@@ -12,7 +11,7 @@ describe('compiled schemas are cached per (space, name, schema)', () => {
   const plugin = new ValidationPlugin();
   const gateway = new Gateway({ logger: captureLogger(), plugins: [plugin] });
   const configure = (name: string, schema: unknown, op: 'create' | 'update' = 'create') =>
-    gateway.hooks.configResource.promise({ space: 'default', name } as ConfigResource, { kind: 'eventtypes', op, space: 'default', body: { name, schema } });
+    gateway.hooks.configResource.promise({ space: 'default', name }, { kind: 'eventtypes', op, space: 'default', body: { name, schema } });
   after(() => gateway.close());
 
   it('compiles when the Config API checks the schema, and never again for the stored copy or per event', async () => {

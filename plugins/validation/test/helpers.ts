@@ -23,7 +23,7 @@ export function putEventType(gateway: Gateway, definition: EventType & Record<st
 
 /** The default distribution (`switchyard`). */
 export interface Distribution {
-  createGateway(options: { readonly plugins?: readonly GatewayPlugin[]; readonly logger?: Logger; readonly dataDir?: string }): Gateway;
+  readonly createGateway: (options: { readonly plugins?: readonly GatewayPlugin[]; readonly logger?: Logger; readonly dataDir?: string }) => Gateway;
 }
 
 /**

@@ -18,7 +18,7 @@ function setup(options?: ValidationOptions) {
   const plugin = new ValidationPlugin(options);
   const gateway = new Gateway({ logger, plugins: [plugin] });
   const configure = (name: string, body: Record<string, unknown>, op: 'create' | 'update' = 'create', space = 'default') =>
-    gateway.hooks.configResource.promise({ space, name } as ConfigResource, { kind: 'eventtypes', op, space, body: { name, ...body } });
+    gateway.hooks.configResource.promise({ space, name }, { kind: 'eventtypes', op, space, body: { name, ...body } });
   const validate = (...args: Parameters<typeof contextFor>) => gateway.hooks.validation.promise(contextFor(...args));
   return { gateway, plugin, logger, configure, validate };
 }

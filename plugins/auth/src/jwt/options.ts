@@ -104,13 +104,8 @@ export function checkJwtOptions(options: unknown): readonly string[] {
   const { required, jwksUrl, keys, issuer, audience, algorithms, clockTolerance, jwksTimeoutMs, jwksCacheMaxAgeMs, jwksCooldownMs } = options;
   if (required !== undefined && typeof required !== 'boolean') throw fail("'jwt.required' must be a boolean");
   if (jwksUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(String(jwksUrl));
-    } catch {
-      throw fail("'jwt.jwksUrl' must be an http(s) URL");
-    }
-    if (typeof jwksUrl !== 'string' || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw fail("'jwt.jwksUrl' must be an http(s) URL");
+    const protocol = typeof jwksUrl === 'string' && URL.canParse(jwksUrl) ? new URL(jwksUrl).protocol : undefined;
+    if (protocol !== 'http:' && protocol !== 'https:') throw fail("'jwt.jwksUrl' must be an http(s) URL");
   }
   if (keys !== undefined && !Array.isArray(keys)) throw fail("'jwt.keys' must be an array");
   const families = new Set(((keys ?? []) as unknown[]).map((k, i) => keyFamily(k, i)));

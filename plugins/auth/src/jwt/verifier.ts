@@ -131,7 +131,7 @@ export class JoseVerifier implements JwtVerifier {
     }
     try {
       const { payload } = await jwtVerify(token, this.#getKey, this.#verifyOptions);
-      return payload as Claims;
+      return payload;
     } catch (err) {
       if (codeOf(err) === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') return this.#verifyWithCandidates(token, err);
       throw this.#failure(err);
@@ -148,7 +148,7 @@ export class JoseVerifier implements JwtVerifier {
     if (typeof (candidates as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function') {
       for await (const key of candidates) {
         try {
-          return (await jwtVerify(token, key, this.#verifyOptions)).payload as Claims;
+          return (await jwtVerify(token, key, this.#verifyOptions)).payload;
         } catch (e) {
           if (codeOf(e) !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw this.#failure(e);
           last = e;
