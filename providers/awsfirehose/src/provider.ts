@@ -2,14 +2,17 @@
  * The `awsfirehose` provider (reference §3.2): `PutRecord` on the function's `deliveryStreamName`, Record.Data = the
  * event (or the invocation's payload). The result is the RecordId as plain text, as the original returned it.
  */
-import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { providerPlugin, type GatewayPlugin, type InvokeResult } from '@switchyard/core';
 import { AwsProvider, textResult, type AwsCall, type AwsProviderOptions, type AwsService } from '@switchyard/aws-common';
 
 export type AwsFirehoseProviderOptions = AwsProviderOptions;
 
 /** The part of `@aws-sdk/client-firehose` the provider uses, imported on its first call. */
-type FirehoseSdk = Pick<typeof import('@aws-sdk/client-firehose'), 'FirehoseClient' | 'PutRecordCommand'>;
+interface FirehoseSdk {
+  readonly FirehoseClient: typeof FirehoseClient;
+  readonly PutRecordCommand: typeof PutRecordCommand;
+}
 
 async function put(client: FirehoseClient, call: AwsCall<undefined>, sdk: FirehoseSdk): Promise<InvokeResult> {
   const output = await client.send(

@@ -3,7 +3,7 @@
  * invocation's payload), PartitionKey from the function's `partitionKey` expression or a random UUID. The result is
  * the SequenceNumber as plain text, as the original returned it.
  */
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { providerPlugin, wireEvent, type GatewayPlugin, type InvokeResult } from '@switchyard/core';
 import { AwsProvider, positiveIntegerOption, textResult, type AwsCall, type AwsProviderOptions, type AwsService } from '@switchyard/aws-common';
 import { PartitionKeys } from './partition-key.ts';
@@ -18,7 +18,10 @@ export interface AwsKinesisProviderOptions extends AwsProviderOptions {
 type Prepared = Exclude<ReturnType<PartitionKeys['read']>, string>;
 
 /** The part of `@aws-sdk/client-kinesis` the provider uses, imported on its first call. */
-type KinesisSdk = Pick<typeof import('@aws-sdk/client-kinesis'), 'KinesisClient' | 'PutRecordCommand'>;
+interface KinesisSdk {
+  readonly KinesisClient: typeof KinesisClient;
+  readonly PutRecordCommand: typeof PutRecordCommand;
+}
 
 function kinesisService(keys: PartitionKeys): AwsService<KinesisClient, Prepared, KinesisSdk> {
   return {

@@ -4,14 +4,17 @@
  * `StatusCode` (200). A function error (`X-Amz-Function-Error`) fails the call; AccessDenied, UnrecognizedClient and
  * ExpiredToken fail it with the original's messages, which reach sync clients.
  */
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
 import { GatewayError, providerPlugin, type GatewayPlugin, type InvokeResult } from '@switchyard/core';
 import { AwsProvider, type AwsCall, type AwsProviderOptions, type AwsService } from '@switchyard/aws-common';
 
 export type AwsLambdaProviderOptions = AwsProviderOptions;
 
 /** The part of `@aws-sdk/client-lambda` the provider uses, imported on its first call. */
-type LambdaSdk = Pick<typeof import('@aws-sdk/client-lambda'), 'LambdaClient' | 'InvokeCommand'>;
+interface LambdaSdk {
+  readonly LambdaClient: typeof LambdaClient;
+  readonly InvokeCommand: typeof InvokeCommand;
+}
 
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 /** How much of a failed function's payload goes into the error message. */

@@ -23,7 +23,7 @@ function invocation(functionId: string): Invocation {
     function: { space: 'default', functionId, type: 'awslambda', provider: { arn: 'f', region: 'eu-west-1', awsAccessKeyId: KEY.accessKeyId, awsSecretAccessKey: KEY.secretAccessKey } },
     event: { specversion: '1.0', type: 't', source: 's', id: '1', data: {} },
     specVersion: '1.0',
-  } as Invocation;
+  };
 }
 
 test('no AWS SDK is loaded until the first call; concurrent first calls share one load and one client', async (t) => {

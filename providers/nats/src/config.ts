@@ -20,7 +20,7 @@ export const MISSING_SUBJECT = 'subject must be a non-empty string (a NATS subje
 /** Why `subject` cannot be requested, or undefined. Wildcards can be subscribed to, not published to. */
 export function subjectProblem(subject: unknown): string | undefined {
   if (typeof subject !== 'string' || subject === '') return MISSING_SUBJECT;
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- NATS subjects must not contain control characters
   if (/[\s\x00-\x1f\x7f]/.test(subject)) return `subject ${JSON.stringify(subject)} must not contain spaces or control characters`;
   if (/[*>]/.test(subject)) return `subject "${subject}" must not contain wildcards ("*" or ">"): a request goes to one exact subject`;
   if (subject.split('.').some((token) => token === '')) return `subject "${subject}" must not have empty tokens (a leading, trailing or double ".")`;
