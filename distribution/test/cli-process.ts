@@ -44,7 +44,7 @@ export async function startCli(args: readonly string[], env: NodeJS.ProcessEnv =
     await waitFor(() => output().includes('Switchyard is running') || child.exitCode !== null, timeoutMs, 'switchyard to start');
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}; output so far:\n${output()}`);
+    throw new Error(`${(err as Error).message}; output so far:\n${output()}`, { cause: err });
   }
   if (child.exitCode !== null) throw new Error(`switchyard exited with ${child.exitCode}:\n${output()}`);
   const url = (name: string): string => new RegExp(`"${name}":"([^"]+)"`).exec(output())?.[1] ?? '';

@@ -101,11 +101,10 @@ function withLeadingSlash(path: string): string {
  * The typed client of Switchyard's Config API and Events API. The collections of its space (`eventTypes`,
  * `functions`, `subscriptions`, `cors`, `apiKeys`, `deadLetters`: see `SpaceCollections`) are its properties.
  */
-// The class and this interface merge: the collections are declared once, in `SpaceCollections`.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- the class and this interface merge: the collections are declared once, in `SpaceCollections`
 export interface Switchyard extends SpaceCollections {}
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class Switchyard {
   /** The space this client's Config API calls address. */
   readonly space: string;

@@ -135,6 +135,7 @@ function binary(event: CloudEventInput, now: Date): EncodedEvent {
   let contentType = typeof complete['datacontenttype'] === 'string' ? complete['datacontenttype'] : undefined;
   for (const [name, value] of Object.entries(complete)) {
     if (name === 'data' || name === 'data_base64' || name === 'datacontenttype' || value === undefined || value === null) continue;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- extension values are strings, booleans or integers (CloudEventInput)
     headers[`ce-${name}`] = encodeHeaderValue(String(value));
   }
   let body: string | Uint8Array = '';

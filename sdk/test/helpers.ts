@@ -51,7 +51,7 @@ export function loopbackFetch(): FetchLike & { calls: number } {
     fn.calls++;
     const url = new URL(input);
     const headers: Record<string, string> = { host: url.host };
-    new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).forEach((value, name) => (headers[name] = value));
+    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
     const req = request({
       host: '127.0.0.1', port: url.port, path: url.pathname + url.search, method: init.method ?? 'GET', headers,
       ...(init.signal ? { signal: init.signal } : {}),
@@ -78,7 +78,7 @@ export interface Fixture {
   readonly h: Harness;
   readonly sy: Switchyard;
   readonly fn: FunctionServer;
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /** Start a gateway (`startHarness(options)`) and a function server answering with `handler` (default: 200 `{}`). */

@@ -76,7 +76,7 @@ test('an injected fetch makes every call, with the client\'s headers', async () 
   const h = await startHarness();
   const seen: { method: string; url: string; headers: Headers }[] = [];
   const counting: FetchLike = (input, init) => {
-    seen.push({ method: init.method ?? 'GET', url: input, headers: new Headers(init.headers as ConstructorParameters<typeof Headers>[0]) });
+    seen.push({ method: init.method ?? 'GET', url: input, headers: new Headers(init.headers) });
     return fetch(input, init);
   };
   try {

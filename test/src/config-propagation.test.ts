@@ -21,7 +21,7 @@ async function scenario(gw: RunningGateway): Promise<void> {
     res.setHeader('content-type', 'application/json');
     res.end('{"statusCode":200,"body":"v1"}');
   });
-  cleanups.push(fn.close);
+  cleanups.push(() => fn.close());
   const base = '/v1/spaces/default';
   assert.equal((await api(gw.config, 'POST', `${base}/functions`, { functionId: 'f', type: 'http', provider: { url: fn.url } })).status, 201);
   assert.equal((await api(gw.config, 'POST', `${base}/eventtypes`, { name: 'http.request' })).status, 201);
@@ -43,7 +43,7 @@ async function scenario(gw: RunningGateway): Promise<void> {
 describe('config propagation to routing', () => {
   it('in memory: the first request after a create or delete sees it', async () => {
     const gw = await startGateway();
-    cleanups.push(gw.close);
+    cleanups.push(() => gw.close());
     await scenario(gw);
   });
 
@@ -51,7 +51,7 @@ describe('config propagation to routing', () => {
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-prop-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const gw = await startGateway({ dataDir: dir });
-    cleanups.push(gw.close);
+    cleanups.push(() => gw.close());
     await scenario(gw);
   });
 });

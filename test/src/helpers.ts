@@ -81,7 +81,7 @@ export async function spawnCli(args: readonly string[], timeoutMs = 10_000): Pro
     await waitFor(() => out.includes('Switchyard is running') || child.exitCode !== null, timeoutMs, 'switchyard to start');
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}; output so far:\n${out}`);
+    throw new Error(`${(err as Error).message}; output so far:\n${out}`, { cause: err });
   }
   if (child.exitCode !== null) throw new Error(`switchyard exited with ${child.exitCode}:\n${out}`);
   return { child, output: () => out, exited };
@@ -153,7 +153,7 @@ let sequence = 0;
 /** A valid CloudEvents 1.0 event (structured JSON object) with a unique id. */
 export function cloudEvent(type: string, extra: Record<string, unknown> = {}): Record<string, unknown> & { id: string } {
   sequence += 1;
-  return { specversion: '1.0', id: `evt-${process.pid}-${sequence}-${Date.now()}`, source: '/switchyard/tests', type, ...extra } as Record<string, unknown> & { id: string };
+  return { specversion: '1.0', id: `evt-${process.pid}-${sequence}-${Date.now()}`, source: '/switchyard/tests', type, ...extra };
 }
 
 /** POST a structured CloudEvent to the Events API. */

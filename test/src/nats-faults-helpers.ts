@@ -34,7 +34,7 @@ export async function natsGateway(url: string, ackWaitMs: number, extra: readonl
     }, 20_000, 'switchyard --nats to answer');
   } catch (err) {
     await stopCli(cli, 'SIGKILL');
-    throw new Error(`${(err as Error).message}; output so far:\n${out}`);
+    throw new Error(`${(err as Error).message}; output so far:\n${out}`, { cause: err });
   }
   if (child.exitCode !== null) throw new Error(`switchyard exited with ${child.exitCode}:\n${out}`);
   return { cli, events: ports.events, config: ports.config };

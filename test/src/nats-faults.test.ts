@@ -147,7 +147,7 @@ test('NATS down and back under load: 503 (JSON, Retry-After) while down, 202 and
       assert.ok(o.response?.headers['retry-after'], 'Retry-After on the 503');
       assert.match(o.response?.body ?? '', /could not be stored for delivery; retry later/, 'the 503 says why and what to do');
       assert.match(String(o.response.headers['content-type']), /json/);
-      assert.doesNotThrow(() => o.response!.json(), `JSON body: ${o.response!.body}`);
+      assert.doesNotThrow(() => o.response!.json(), `JSON body: ${o.response.body}`);
     }
     // Around the outage an answer is 202 (stored) or 503 (not accepted) — nothing else, and no gateway died.
     assert.deepEqual(outcomes.filter((o) => o.status !== 202 && o.status !== 503).map((o) => `${o.status} ${o.response?.body ?? ''}`), []);

@@ -12,7 +12,7 @@ import { api, callsTo, cloudEvent, emit, quietLogger, send, sleep, startFunction
 const SPACES = ['alpha', 'beta'] as const;
 
 /** A gateway and one function server; each space has its own function (URL path = space) subscribed the same way. */
-async function setup(options: DistributionOptions): Promise<{ gw: RunningGateway; fn: FunctionServer; close(): Promise<void> }> {
+async function setup(options: DistributionOptions): Promise<{ gw: RunningGateway; fn: FunctionServer; close: () => Promise<void> }> {
   const gw = await startGateway({ logger: quietLogger(), ...options });
   const fn = await startFunction((call, res) => {
     res.setHeader('content-type', 'application/json');

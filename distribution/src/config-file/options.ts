@@ -65,20 +65,20 @@ export function mergedPluginOptions(cli: CliOptions, explicit: ReadonlySet<keyof
   const auth = file.auth === false && Object.keys(flags.auth).length === 0 ? false : {
     ...(file.auth || {}), ...flags.auth,
     ...(file.auth && Array.isArray(file.auth['adminTokens']) ? { adminTokens: [...(file.auth['adminTokens'] as string[]), ...(flags.auth.adminTokens ?? [])] } : {}),
-  } as AuthOptions;
+  };
   const strict = explicit.has('strictEventTypes') ? { strictEventTypes: cli.strictEventTypes } : {};
   const validation = file.validation === false && !explicit.has('strictEventTypes')
     ? false : { strictEventTypes: false, ...(file.validation || {}), ...strict } as ValidationOptions;
-  const transform = file.transform === false && Object.keys(flags.transform).length === 0 ? false : { ...(file.transform || {}), ...flags.transform } as TransformOptions;
+  const transform = file.transform === false && Object.keys(flags.transform).length === 0 ? false : { ...(file.transform || {}), ...flags.transform };
   const fileNats = file.nats as NatsOptions | undefined;
   const nats = natsFlags ?? fileNats ? { ...fileNats, ...natsFlags } as NatsOptions : undefined;
   return {
     auth, validation, transform,
-    ...(file.metrics === undefined ? {} : { metrics: file.metrics as MetricsOptions | false }),
-    ...(file.http === undefined ? {} : { http: file.http as HttpProviderOptions }),
-    ...(file.aws === undefined ? {} : { aws: file.aws as AwsKinesisProviderOptions | false }),
-    ...(file.weighted === undefined ? {} : { weighted: file.weighted as WeightedProviderOptions | false }),
-    ...(file.natsProvider === undefined ? {} : { natsProvider: file.natsProvider as NatsProviderOptions | false }),
+    ...(file.metrics === undefined ? {} : { metrics: file.metrics }),
+    ...(file.http === undefined ? {} : { http: file.http }),
+    ...(file.aws === undefined ? {} : { aws: file.aws }),
+    ...(file.weighted === undefined ? {} : { weighted: file.weighted }),
+    ...(file.natsProvider === undefined ? {} : { natsProvider: file.natsProvider }),
     ...(nats ? { nats } : {}),
     ...(gateway.maxHops === undefined ? {} : { maxHops: gateway.maxHops }),
     ...(gateway.retryPolicy === undefined ? {} : { retryPolicy: mergeRetryPolicy(DEFAULT_RETRY_POLICY, gateway.retryPolicy) }),
