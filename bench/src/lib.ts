@@ -92,7 +92,7 @@ export interface Child {
   readonly pid: number;
   readonly child: ChildProcess;
   /** Everything it wrote to stdout and stderr so far. */
-  output(): string;
+  readonly output: () => string;
   /** SIGTERM, wait for the exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<void>;
 }

@@ -111,7 +111,7 @@ async function jwks(): Promise<{ url: string; tokens: Record<'ES256' | 'RS256', 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
-    tokens: tokens as Record<'ES256' | 'RS256', string>,
+    tokens: tokens,
     fetches: () => fetches,
     close: () => server.close(),
   };
