@@ -488,13 +488,16 @@ let runs = 0;
  * `[<sent>]` by the time now, ms since the epoch).
  */
 function uniqueIds(body: string): (request: { body?: string | Buffer }) => { body?: string | Buffer } {
-  const [head, tail] = body.split('[<id>]', 2) as [string, string | undefined];
-  const prefix = `${head}${process.pid}-${++runs}-`;
+  // Every `[<id>]` gets its own id (a batch body has one per event): `<pid>-<run>-<n>`, and `-<k>` after the first.
+  const parts = body.split('[<id>]');
+  const prefix = `${process.pid}-${++runs}-`;
   const stamped = body.includes('[<sent>]');
   let n = 0;
   return (request) => {
-    const next = tail === undefined ? body : `${prefix}${++n}${tail}`;
-    request.body = stamped ? next.replace('[<sent>]', String(Date.now())) : next;
+    n += 1;
+    let next = parts[0] ?? '';
+    for (let k = 1; k < parts.length; k++) next += `${prefix}${n}${k === 1 ? '' : `-${k}`}${parts[k]}`;
+    request.body = stamped ? next.replaceAll('[<sent>]', String(Date.now())) : next;
     return request;
   };
 }
