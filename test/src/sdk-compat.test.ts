@@ -21,11 +21,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import EventGateway from '@serverless/event-gateway-sdk';
-import { freePort, quietLogger, sleep, spawnCli, startFunction, startGateway, waitFor } from './helpers.ts';
-import type { CliProcess, FunctionServer, ReceivedCall, RunningGateway } from './helpers.ts';
+import { replyJson } from '@switchyard/core/testing';
+import { freePort, quietLogger, sleep, spawnCli, startFunction, startGateway, stopCli, waitFor } from './helpers.ts';
+import type { CliProcess, FunctionServer, RunningGateway } from './helpers.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
@@ -58,12 +58,10 @@ async function rejectsWith(promise: Promise<unknown>, message: string): Promise<
   });
 }
 
-/** A function answering 200 with this JSON (for sync subscriptions: the original's HTTP response object, reference §4.5). */
-function respondWith(object: unknown) {
-  return (_call: ReceivedCall, res: ServerResponse): void => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(object));
-  };
+/** A gateway started in-process (as the SDK's Jest files each start their own) and an SDK client of its `testspace`. */
+async function testspaceGateway(): Promise<{ gw: RunningGateway; sdk: EventGateway }> {
+  const gw = await startGateway({ logger: quietLogger() });
+  return { gw, sdk: new EventGateway({ space: 'testspace', url: gw.events, configurationUrl: gw.config }) };
 }
 
 /** The event of the SDK's own emit test (`SDK: tests/emit.test.js`). */
@@ -96,8 +94,7 @@ describe('SDK 0.11.0 against an in-process gateway', () => {
     let gw: RunningGateway;
     let sdk: EventGateway;
     before(async () => {
-      gw = await startGateway({ logger: quietLogger() });
-      sdk = new EventGateway({ space: 'testspace', url: gw.events, configurationUrl: gw.config });
+      ({ gw, sdk } = await testspaceGateway());
     });
     after(() => gw?.close());
 
@@ -174,8 +171,7 @@ describe('SDK 0.11.0 against an in-process gateway', () => {
     let gw: RunningGateway;
     let sdk: EventGateway;
     before(async () => {
-      gw = await startGateway({ logger: quietLogger() });
-      sdk = new EventGateway({ space: 'testspace', url: gw.events, configurationUrl: gw.config });
+      ({ gw, sdk } = await testspaceGateway());
     });
     after(() => gw?.close());
 
@@ -245,8 +241,7 @@ describe('SDK 0.11.0 against an in-process gateway', () => {
     let gw: RunningGateway;
     let sdk: EventGateway;
     before(async () => {
-      gw = await startGateway({ logger: quietLogger() });
-      sdk = new EventGateway({ space: 'testspace', url: gw.events, configurationUrl: gw.config });
+      ({ gw, sdk } = await testspaceGateway());
       await sdk.createEventType({ space: 'testspace', name: 'test.event' });
       await sdk.createFunction({ space: 'testspace', functionId: 'test', type: 'awslambda', provider: LAMBDA });
     });
@@ -342,8 +337,7 @@ describe('SDK 0.11.0 against an in-process gateway', () => {
     let gw: RunningGateway;
     let sdk: EventGateway;
     before(async () => {
-      gw = await startGateway({ logger: quietLogger() });
-      sdk = new EventGateway({ space: 'testspace', url: gw.events, configurationUrl: gw.config });
+      ({ gw, sdk } = await testspaceGateway());
     });
     after(() => gw?.close());
 
@@ -440,8 +434,8 @@ describe('SDK 0.11.0 against an in-process gateway', () => {
     let denyFn: FunctionServer;
     before(async () => {
       gw = await startGateway({ logger: quietLogger() });
-      asyncFn = await startFunction(respondWith({ message: 'success' }));
-      syncFn = await startFunction(respondWith({ statusCode: 201, headers: { 'content-type': 'text/plain', 'x-function': 'sync' }, body: 'created' }));
+      asyncFn = await startFunction(replyJson({ message: 'success' }));
+      syncFn = await startFunction(replyJson({ statusCode: 201, headers: { 'content-type': 'text/plain', 'x-function': 'sync' }, body: 'created' }));
       failingFn = await startFunction((_call, res) => {
         res.statusCode = 500;
         res.end('boom');
@@ -450,7 +444,7 @@ describe('SDK 0.11.0 against an in-process gateway', () => {
         res.setHeader('content-type', 'text/plain');
         res.end('not a response object');
       });
-      denyFn = await startFunction(respondWith({ error: { message: 'not allowed' } }));
+      denyFn = await startFunction(replyJson({ error: { message: 'not allowed' } }));
       // as the SDK's emit test: default space, event type, function on a URL with a path, async subscription
       sdk = new EventGateway({ url: gw.events, configurationUrl: gw.config });
       await sdk.createEventType({ space: 'default', name: 'test.event' });
@@ -598,16 +592,6 @@ describe('SDK 0.11.0 against an in-process gateway', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // 2. the real CLI
 
-async function stopCli(cli: CliProcess): Promise<number | null> {
-  if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGTERM');
-  const timer = setTimeout(() => cli.child.kill('SIGKILL'), 10_000);
-  try {
-    return await cli.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** `event-gateway --dev --embed-data-dir=<dir> --config-port=<n> --events-port=<m>`, as `SDK: tests/utils/eventGatewayProcess.js`. */
 async function spawnLikeSdkHarness(dataDir: string): Promise<{ cli: CliProcess; configPort: number; eventsPort: number }> {
   const configPort = await freePort();
@@ -634,8 +618,8 @@ describe('SDK 0.11.0 against the switchyard CLI, launched as the SDK\'s harness 
     // EVENT_GATEWAY_ACCESS_KEY (lib/index.js, lib/utils/headers.js). Set both, so config calls do carry the key.
     process.env['EVENT_GATEWAY_ACCESS_KEY'] = ACCESS_KEY;
     dataDir = await mkdtemp(join(tmpdir(), 'switchyard-sdk-compat-'));
-    asyncFn = await startFunction(respondWith({ message: 'success' }));
-    syncFn = await startFunction(respondWith({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }));
+    asyncFn = await startFunction(replyJson({ message: 'success' }));
+    syncFn = await startFunction(replyJson({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }));
     failingFn = await startFunction((_call, res) => {
       res.statusCode = 500;
       res.end();
@@ -653,7 +637,7 @@ describe('SDK 0.11.0 against the switchyard CLI, launched as the SDK\'s harness 
   after(async () => {
     if (previousKey === undefined) delete process.env['EVENT_GATEWAY_ACCESS_KEY'];
     else process.env['EVENT_GATEWAY_ACCESS_KEY'] = previousKey;
-    if (cli) await stopCli(cli);
+    if (cli) await stopCli(cli, 'SIGTERM', 10_000);
     await Promise.all([asyncFn?.close(), syncFn?.close(), failingFn?.close()]);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
@@ -771,7 +755,7 @@ describe('SDK 0.11.0 against the switchyard CLI, launched as the SDK\'s harness 
   test('--embed-data-dir keeps the configuration across a restart (SIGTERM exits 0)', async () => {
     const before = await sdk.listFunctions();
     assert.deepEqual(before.map((f) => f.functionId), ['test']);
-    assert.equal(await stopCli(cli!), 0);
+    assert.equal(await stopCli(cli!, 'SIGTERM', 10_000), 0);
     cli = undefined;
     ({ cli, configPort, eventsPort } = await spawnLikeSdkHarness(dataDir));
     const restarted = new EventGateway({ space: 'testspace', url: `http://localhost:${eventsPort}`, configurationUrl: `http://localhost:${configPort}` });
