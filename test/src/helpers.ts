@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { createGateway } from 'switchyard';
 import type { DistributionOptions } from 'switchyard';
 import type { Gateway, Logger } from '@switchyard/core';
-import { requestJson } from '@switchyard/core/testing';
+import { replyJson, requestJson, startFunctionServer } from '@switchyard/core/testing';
 import type { FunctionCall, FunctionServer, JsonReply } from '@switchyard/core/testing';
 
 export interface RunningGateway {
@@ -197,4 +197,14 @@ export async function stopCli(cli: CliProcess, signal: NodeJS.Signals = 'SIGTERM
     return null;
   }
   return code;
+}
+
+/**
+ * An in-process gateway (a quiet logger, then `options`) and a real function that answers every call 200 with `reply`
+ * as JSON (for sync subscriptions: the original's HTTP response object, reference §4.5). The caller closes both.
+ */
+export async function startGatewayAndFunction(reply: unknown, options: DistributionOptions = {}): Promise<{ gw: RunningGateway; fn: FunctionServer }> {
+  const gw = await startGateway({ logger: quietLogger(), ...options });
+  const fn = await startFunctionServer(replyJson(reply));
+  return { gw, fn };
 }
