@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GATEWAY_EVENT_SOURCE } from '@switchyard/core';
 import type { FunctionServer, RunningGateway } from './helpers.ts';
-import { api, callsTo, cloudEvent, emit, quietLogger, registerFunction, send, startFunction, startGateway, waitFor } from './helpers.ts';
+import { api, callsTo, cloudEvent, emit, registerFunction, send, startGatewayAndFunction, waitFor } from './helpers.ts';
 
 /** The original's 0.1 field order (reference §4.5). */
 const V01_ORDER = ['eventType', 'eventTypeVersion', 'cloudEventsVersion', 'source', 'eventID', 'eventTime', 'schemaURL', 'extensions', 'contentType', 'data'];
@@ -39,12 +39,8 @@ describe('Events API parsing, through the gateway to a real function', () => {
   let fn: FunctionServer;
 
   before(async () => {
-    gw = await startGateway({ logger: quietLogger() });
     // Sync functions answer with the HTTP response object (reference §4.5).
-    fn = await startFunction((_call, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(HTTP_OK));
-    });
+    ({ gw, fn } = await startGatewayAndFunction(HTTP_OK));
   });
   after(async () => {
     await gw.close();
@@ -280,11 +276,7 @@ describe('envelope 0.1: events the gateway makes are CloudEvents 0.1', () => {
   let fn: FunctionServer;
 
   before(async () => {
-    gw = await startGateway({ logger: quietLogger(), envelope: '0.1' });
-    fn = await startFunction((_call, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(HTTP_OK));
-    });
+    ({ gw, fn } = await startGatewayAndFunction(HTTP_OK, { envelope: '0.1' }));
   });
   after(async () => {
     await gw.close();
