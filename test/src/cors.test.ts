@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FunctionServer, RawResponse, RunningGateway } from './helpers.ts';
-import { api, callsTo, quietLogger, send, sleep, startFunction, startGateway, subscribe, waitFor } from './helpers.ts';
+import { api, callsTo, send, sleep, startGatewayAndFunction, subscribe, waitFor } from './helpers.ts';
 
 const CORS = '/v1/spaces/default/cors';
 const VARY_PREFLIGHT = ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers'];
@@ -36,11 +36,7 @@ describe('CORS at runtime', () => {
   let fn: FunctionServer;
 
   before(async () => {
-    gw = await startGateway({ logger: quietLogger() });
-    fn = await startFunction((_call, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ statusCode: 200, headers: { 'x-from': 'function' }, body: 'processed' }));
-    });
+    ({ gw, fn } = await startGatewayAndFunction({ statusCode: 200, headers: { 'x-from': 'function' }, body: 'processed' }));
   });
   after(async () => {
     await gw.close();
