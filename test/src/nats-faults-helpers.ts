@@ -4,8 +4,10 @@
  * events got 202.
  */
 import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import type { CloudEvent } from '@switchyard/core';
-import { api, CLI, cliPorts, cloudEvent, emit, startFunction, stopCli, waitFor } from './helpers.ts';
+import { api, CLI, cliPorts, cloudEvent, emit, sleep, startFunction, stopCli, subscribe, waitFor } from './helpers.ts';
 import type { CliProcess, FunctionServer, RawResponse } from './helpers.ts';
 
 export interface ClusterGateway {
@@ -145,4 +147,80 @@ export function statusCounts(outcomes: readonly Outcome[]): Record<string, numbe
   const counts: Record<string, number> = {};
   for (const o of outcomes) counts[String(o.status)] = (counts[String(o.status)] ?? 0) + 1;
   return counts;
+}
+
+/** Two gateways on one NATS, sharing an async subscription to a counting function. */
+export interface FaultRig {
+  readonly fn: CountingFunction;
+  readonly a: ClusterGateway;
+  readonly b: ClusterGateway;
+}
+
+/**
+ * Start a counting function (`delayMs` per call) and gateways A and B on `nats.url` (`natsGateway(url, ackWaitMs,
+ * extra)`), subscribe the function through A (async `eventType` on `path`, function id `counter`), wait until B knows
+ * the subscription, then run `body`. If anything throws, the last output of each gateway started goes to the test's
+ * diagnostics; in every case the gateways are SIGKILLed, the function closed and `nats.stop()` awaited.
+ */
+export async function withFaultRig(
+  t: TestContext,
+  nats: { readonly url: string; stop(): Promise<void> },
+  options: { delayMs: number; ackWaitMs: number; extra?: readonly string[]; eventType: string; path: string },
+  body: (rig: FaultRig) => Promise<void>,
+): Promise<void> {
+  let fn: CountingFunction | undefined;
+  let a: ClusterGateway | undefined;
+  let b: ClusterGateway | undefined;
+  try {
+    fn = await countingFunction(options.delayMs);
+    a = await natsGateway(nats.url, options.ackWaitMs, options.extra);
+    b = await natsGateway(nats.url, options.ackWaitMs, options.extra);
+    await subscribe(a.config, { functionId: 'counter', url: fn.server.url, eventType: options.eventType, type: 'async', path: options.path });
+    await knowsSubscription(b.config);
+    await body({ fn, a, b });
+  } catch (err) {
+    if (a) t.diagnostic(`A:\n${a.cli.output().slice(-3000)}`);
+    if (b) t.diagnostic(`B:\n${b.cli.output().slice(-3000)}`);
+    throw err;
+  } finally {
+    await killAll([a, b]);
+    await fn?.close();
+    await nats.stop();
+  }
+}
+
+/**
+ * Emit `type` events to `events` + `path` until one gets 202 (20 s at most, failing with "`events` accepts after
+ * `after`"); returns the time from `since` to the start of that accepted request.
+ */
+export async function firstAccept(events: string, path: string, type: string, since: number, after: string): Promise<number> {
+  let at = 0;
+  await waitFor(async () => {
+    at = performance.now();
+    return (await emit(events, path, cloudEvent(type))).status === 202;
+  }, 20_000, `${events} accepts after ${after}`);
+  return at - since;
+}
+
+/** Emit `count` `type` events one by one, alternating between `targets[0]` and `targets[1]`; each must get 202. Returns their ids. */
+export async function emitAllAccepted(targets: readonly [string, string], path: string, type: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const event = cloudEvent(type);
+    const res = await emit(i % 2 === 0 ? targets[0] : targets[1], path, event);
+    assert.equal(res.status, 202, res.body);
+    ids.push(event.id);
+  }
+  return ids;
+}
+
+/**
+ * Wait (up to `timeoutMs`) until `fn` has received every id in `accepted`, then one more ack wait and a second so
+ * late redeliveries (an ack a dead node swallowed) are counted too. Returns `performance.now()` at full delivery.
+ */
+export async function allDelivered(fn: CountingFunction, accepted: readonly string[], timeoutMs: number, ackWaitMs: number): Promise<number> {
+  await waitFor(() => fn.missing(accepted).length === 0, timeoutMs, "every 202'd event delivered");
+  const at = performance.now();
+  await sleep(ackWaitMs + 1_000);
+  return at;
 }
