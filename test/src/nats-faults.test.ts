@@ -12,9 +12,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNatsServer } from '@switchyard/plugin-nats/testing';
-import { emit, cloudEvent, sleep, subscribe, waitFor } from './helpers.ts';
-import { countingFunction, killAll, knowsSubscription, natsGateway, startLoad, statusCounts } from './nats-faults-helpers.ts';
-import type { ClusterGateway, CountingFunction, Outcome } from './nats-faults-helpers.ts';
+import { emit, cloudEvent, sleep, waitFor } from './helpers.ts';
+import { allDelivered, emitAllAccepted, firstAccept, startLoad, statusCounts, withFaultRig } from './nats-faults-helpers.ts';
+import type { Outcome } from './nats-faults-helpers.ts';
 
 /** The consumer's ack_wait for these tests (`--nats-ack-wait`): how long a dead gateway's deliveries stay stuck. */
 const ACK_WAIT_MS = 2_000;
@@ -31,20 +31,10 @@ function alive(pid: number): boolean {
 test('kill -9 of one gateway mid-load: every event that got 202 is delivered at least once', { timeout: 120_000 }, async (t) => {
   const nats = await startNatsServer();
   if (nats === undefined) return void t.skip('nats-server not found');
-  let fn: CountingFunction | undefined;
-  let a: ClusterGateway | undefined;
-  let b: ClusterGateway | undefined;
-  try {
-    fn = await countingFunction(8);
-    a = await natsGateway(nats.url, ACK_WAIT_MS);
-    b = await natsGateway(nats.url, ACK_WAIT_MS);
-    await subscribe(a.config, { functionId: 'counter', url: fn.server.url, eventType: 'fault.event', type: 'async', path: '/faults' });
-    await knowsSubscription(b.config);
-
+  await withFaultRig(t, nats, { delayMs: 8, ackWaitMs: ACK_WAIT_MS, eventType: 'fault.event', path: '/faults' }, async ({ fn, a, b }) => {
     const started = performance.now();
     const load = startLoad({ targets: [a.events, b.events], path: '/faults', type: 'fault.event', concurrency: 16, total: 400 });
-    const counter = fn;
-    await waitFor(() => load.outcomes.length >= 120 && counter.counts.size >= 20, 20_000, 'load under way');
+    await waitFor(() => load.outcomes.length >= 120 && fn.counts.size >= 20, 20_000, 'load under way');
     const bPid = b.cli.child.pid!;
     const acceptedAtKill = load.accepted().length;
     process.kill(bPid, 'SIGKILL');
@@ -55,50 +45,31 @@ test('kill -9 of one gateway mid-load: every event that got 202 is delivered at 
     assert.equal(a.cli.child.exitCode, null, `gateway A died:\n${a.cli.output().slice(-3000)}`);
 
     const accepted = load.accepted();
-    const toA = load.outcomes.filter((o) => o.target === a!.events);
-    const toB = load.outcomes.filter((o) => o.target === b!.events);
+    const toA = load.outcomes.filter((o) => o.target === a.events);
+    const toB = load.outcomes.filter((o) => o.target === b.events);
     // A keeps accepting throughout; B answers 202 until it dies, then its connections fail (status 0).
     assert.deepEqual(toA.filter((o) => o.status !== 202).map((o) => `${o.status} ${o.response?.body ?? ''}`), []);
     assert.deepEqual(toB.filter((o) => o.status !== 202 && o.status !== 0).map((o) => `${o.status} ${o.response?.body ?? ''}`), []);
     assert.ok(accepted.length >= 200, `only ${accepted.length} events got 202`);
 
-    await waitFor(() => counter.missing(accepted).length === 0, 30_000, "every 202'd event delivered");
-    const fullAt = performance.now();
     // Late redeliveries (an ack that B's death swallowed) show up within one more ack_wait.
-    await sleep(ACK_WAIT_MS + 1_000);
+    const fullAt = await allDelivered(fn, accepted, 30_000, ACK_WAIT_MS);
     const duplicates = fn.duplicates();
     t.diagnostic(`kill -9 B: sent ${load.outcomes.length}, statuses ${JSON.stringify(statusCounts(load.outcomes))}; 202s at the kill ${acceptedAtKill}, ` +
       `delivered at the kill ${deliveredAtKill}; all ${accepted.length} 202s delivered ${(fullAt - killedAt).toFixed(0)} ms after the kill ` +
       `(${(fullAt - started).toFixed(0)} ms after the load began; ack_wait ${ACK_WAIT_MS} ms); unique ${fn.counts.size}, DUPLICATES ${duplicates}`);
     console.log(`# nats-faults kill -9: accepted ${accepted.length}, duplicates ${duplicates}, full delivery ${(fullAt - killedAt).toFixed(0)} ms after the kill`);
     assert.equal(a.cli.child.exitCode, null);
-  } catch (err) {
-    if (a) t.diagnostic(`A:\n${a.cli.output().slice(-3000)}`);
-    if (b) t.diagnostic(`B:\n${b.cli.output().slice(-3000)}`);
-    throw err;
-  } finally {
-    await killAll([a, b]);
-    await fn?.close();
-    await nats.stop();
-  }
+  });
 });
 
 test('NATS down and back under load: 503 (JSON, Retry-After) while down, 202 and delivery after, no 202 lost', { timeout: 120_000 }, async (t) => {
   const nats = await startNatsServer();
   if (nats === undefined) return void t.skip('nats-server not found');
-  let fn: CountingFunction | undefined;
-  let a: ClusterGateway | undefined;
-  let b: ClusterGateway | undefined;
-  try {
-    fn = await countingFunction(5);
-    a = await natsGateway(nats.url, ACK_WAIT_MS);
-    b = await natsGateway(nats.url, ACK_WAIT_MS);
-    await subscribe(a.config, { functionId: 'counter', url: fn.server.url, eventType: 'outage.event', type: 'async', path: '/outage' });
-    await knowsSubscription(b.config);
-    const counter = fn;
+  await withFaultRig(t, nats, { delayMs: 5, ackWaitMs: ACK_WAIT_MS, eventType: 'outage.event', path: '/outage' }, async ({ fn, a, b }) => {
 
     const load = startLoad({ targets: [a.events, b.events], path: '/outage', type: 'outage.event', concurrency: 16, pauseMs: 5 });
-    await waitFor(() => counter.counts.size >= 50, 20_000, 'load under way');
+    await waitFor(() => fn.counts.size >= 50, 20_000, 'load under way');
     const oldPid = nats.pid;
     const DOWN_MS = 8_000; // longer than a publish's timeout (5 s), so requests made early in the outage are answered during it
     const restarting = nats.restart({ downMs: DOWN_MS });
@@ -108,7 +79,7 @@ test('NATS down and back under load: 503 (JSON, Retry-After) while down, 202 and
     const probes: Outcome[] = [];
     const probing = Promise.all(Array.from({ length: 8 }, async (_, i) => {
       await sleep(100 + 150 * i);
-      const target = i % 2 === 0 ? a!.events : b!.events;
+      const target = i % 2 === 0 ? a.events : b.events;
       const event = cloudEvent('outage.event');
       const startedAt = performance.now();
       const response = await emit(target, '/outage', event);
@@ -119,25 +90,14 @@ test('NATS down and back under load: 503 (JSON, Retry-After) while down, 202 and
     await probing;
 
     // After the restart, both gateways accept again (within their reconnect wait) ...
-    const firstAccept = async (events: string): Promise<number> => {
-      let at = 0;
-      await waitFor(async () => {
-        at = performance.now();
-        return (await emit(events, '/outage', cloudEvent('outage.event'))).status === 202;
-      }, 20_000, `${events} accepts after the restart`);
-      return at - upAt;
-    };
-    const [reA, reB] = await Promise.all([firstAccept(a.events), firstAccept(b.events)]);
+    const [reA, reB] = await Promise.all([
+      firstAccept(a.events, '/outage', 'outage.event', upAt, 'the restart'),
+      firstAccept(b.events, '/outage', 'outage.event', upAt, 'the restart'),
+    ]);
     await sleep(500);
     await load.stop();
     // ... and every new event gets 202.
-    const after: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const event = cloudEvent('outage.event');
-      const res = await emit(i % 2 === 0 ? a.events : b.events, '/outage', event);
-      assert.equal(res.status, 202, res.body);
-      after.push(event.id);
-    }
+    const after = await emitAllAccepted([a.events, b.events], '/outage', 'outage.event', 40);
 
     const outcomes = [...load.outcomes, ...probes];
     const whileDown = outcomes.filter((o) => o.startedAt > downAt && o.endedAt < upAt);
@@ -156,21 +116,11 @@ test('NATS down and back under load: 503 (JSON, Retry-After) while down, 202 and
 
     const accepted = [...outcomes.filter((o) => o.status === 202).map((o) => o.id), ...after];
     const started = performance.now();
-    await waitFor(() => counter.missing(accepted).length === 0, 30_000, "every 202'd event delivered");
-    const fullMs = performance.now() - started;
-    await sleep(ACK_WAIT_MS + 1_000);
+    const fullMs = (await allDelivered(fn, accepted, 30_000, ACK_WAIT_MS)) - started;
     const duplicates = fn.duplicates();
     t.diagnostic(`NATS down ${(upAt - downAt).toFixed(0)} ms: sent ${outcomes.length}, statuses ${JSON.stringify(statusCounts(outcomes))}, ` +
-      `${whileDown.length} made and answered while down (all 503); 503'd yet delivered ${outcomes.filter((o) => o.status === 503 && counter.counts.has(o.id)).length}; first 202 after the restart: A ${reA.toFixed(0)} ms, B ${reB.toFixed(0)} ms; ` +
+      `${whileDown.length} made and answered while down (all 503); 503'd yet delivered ${outcomes.filter((o) => o.status === 503 && fn.counts.has(o.id)).length}; first 202 after the restart: A ${reA.toFixed(0)} ms, B ${reB.toFixed(0)} ms; ` +
       `all ${accepted.length} 202s delivered (${fullMs.toFixed(0)} ms after the load stopped); unique ${fn.counts.size}, DUPLICATES ${duplicates}`);
     console.log(`# nats-faults restart: accepted ${accepted.length}, duplicates ${duplicates}, 503 while down ${whileDown.length}`);
-  } catch (err) {
-    if (a) t.diagnostic(`A:\n${a.cli.output().slice(-3000)}`);
-    if (b) t.diagnostic(`B:\n${b.cli.output().slice(-3000)}`);
-    throw err;
-  } finally {
-    await killAll([a, b]);
-    await fn?.close();
-    await nats.stop();
-  }
+  });
 });
