@@ -12,9 +12,8 @@ import assert from 'node:assert/strict';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startNatsCluster } from '@switchyard/plugin-nats/testing';
-import { cloudEvent, emit, sleep, subscribe, waitFor } from './helpers.ts';
-import { countingFunction, killAll, knowsSubscription, natsGateway, startLoad, statusCounts } from './nats-faults-helpers.ts';
-import type { ClusterGateway, CountingFunction } from './nats-faults-helpers.ts';
+import { sleep, waitFor } from './helpers.ts';
+import { allDelivered, emitAllAccepted, firstAccept, startLoad, statusCounts, withFaultRig } from './nats-faults-helpers.ts';
 
 const ACK_WAIT_MS = 2_000;
 
@@ -55,19 +54,9 @@ async function killNodeUnderLoad(t: TestContext, kind: Victim): Promise<void> {
   const cluster = await startNatsCluster(3);
   if (cluster === undefined) return void t.skip('nats-server not found');
   const concurrency = 16;
-  let fn: CountingFunction | undefined;
-  let a: ClusterGateway | undefined;
-  let b: ClusterGateway | undefined;
-  try {
-    fn = await countingFunction(5);
-    a = await natsGateway(cluster.url, ACK_WAIT_MS, ['--nats-replicas', '3']);
-    b = await natsGateway(cluster.url, ACK_WAIT_MS, ['--nats-replicas', '3']);
-    await subscribe(a.config, { functionId: 'counter', url: fn.server.url, eventType: 'node.event', type: 'async', path: '/node' });
-    await knowsSubscription(b.config);
-    const counter = fn;
-
+  await withFaultRig(t, cluster, { delayMs: 5, ackWaitMs: ACK_WAIT_MS, extra: ['--nats-replicas', '3'], eventType: 'node.event', path: '/node' }, async ({ fn, a, b }) => {
     const load = startLoad({ targets: [a.events, b.events], path: '/node', type: 'node.event', concurrency, pauseMs: 5 });
-    await waitFor(() => counter.counts.size >= 100, 20_000, 'load under way');
+    await waitFor(() => fn.counts.size >= 100, 20_000, 'load under way');
     const before = await leaders(cluster.url);
     // A follower: the node leading the fewest of stream, consumer and bucket (never the stream or consumer leader).
     const led = (name: string): number => [before.stream, before.consumer, before.kv].filter((l) => l === name).length;
@@ -80,23 +69,12 @@ async function killNodeUnderLoad(t: TestContext, kind: Victim): Promise<void> {
 
     // Keep the load on for a while, then both gateways must accept again (a new leader is elected meanwhile).
     await sleep(3_000);
-    const firstAccept = async (events: string): Promise<number> => {
-      let at = 0;
-      await waitFor(async () => {
-        at = performance.now();
-        return (await emit(events, '/node', cloudEvent('node.event'))).status === 202;
-      }, 20_000, `${events} accepts after the node died`);
-      return at - killedAt;
-    };
-    const [reA, reB] = await Promise.all([firstAccept(a.events), firstAccept(b.events)]);
+    const [reA, reB] = await Promise.all([
+      firstAccept(a.events, '/node', 'node.event', killedAt, 'the node died'),
+      firstAccept(b.events, '/node', 'node.event', killedAt, 'the node died'),
+    ]);
     await load.stop();
-    const after: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const event = cloudEvent('node.event');
-      const res = await emit(i % 2 === 0 ? a.events : b.events, '/node', event);
-      assert.equal(res.status, 202, res.body);
-      after.push(event.id);
-    }
+    const after = await emitAllAccepted([a.events, b.events], '/node', 'node.event', 40);
 
     const outcomes = load.outcomes;
     assert.deepEqual(outcomes.filter((o) => o.status !== 202 && o.status !== 503).map((o) => `${o.status} ${o.response?.body ?? ''}`), []);
@@ -112,26 +90,16 @@ async function killNodeUnderLoad(t: TestContext, kind: Victim): Promise<void> {
     }
     const accepted = [...load.accepted(), ...after];
     const waitStart = performance.now();
-    await waitFor(() => counter.missing(accepted).length === 0, 40_000, "every 202'd event delivered");
-    const fullMs = performance.now() - waitStart;
-    await sleep(ACK_WAIT_MS + 1_000);
+    const fullMs = (await allDelivered(fn, accepted, 40_000, ACK_WAIT_MS)) - waitStart;
     const refused = outcomes.filter((o) => o.status === 503);
     // For the diagnostic line only: a lookup that fails right after the kill must not fail the test.
     const now = await leaders(cluster.nodes.filter((n) => n !== victim).map((n) => n.url).join(',')).catch((err: unknown) => ({ error: String(err) }));
     t.diagnostic(`killed ${kind} ${victim.name} (leaders before ${JSON.stringify(before)}, after ${JSON.stringify(now)}): sent ${outcomes.length}, statuses ${JSON.stringify(statusCounts(outcomes))} ` +
-      `(after the kill: ${JSON.stringify(statusCounts(afterKill))}); 503'd yet delivered ${refused.filter((o) => counter.counts.has(o.id)).length}; ` +
+      `(after the kill: ${JSON.stringify(statusCounts(afterKill))}); 503'd yet delivered ${refused.filter((o) => fn.counts.has(o.id)).length}; ` +
       `first 202 started after the kill: A ${reA.toFixed(0)} ms, B ${reB.toFixed(0)} ms; all ${accepted.length} 202s delivered ` +
       `(${fullMs.toFixed(0)} ms after the load stopped); unique ${fn.counts.size}, DUPLICATES ${fn.duplicates()}`);
     console.log(`# nats-faults 3-node, ${kind} killed: accepted ${accepted.length}, 503 ${refused.length}, duplicates ${fn.duplicates()}`);
-  } catch (err) {
-    if (a) t.diagnostic(`A:\n${a.cli.output().slice(-3000)}`);
-    if (b) t.diagnostic(`B:\n${b.cli.output().slice(-3000)}`);
-    throw err;
-  } finally {
-    await killAll([a, b]);
-    await fn?.close();
-    await cluster.stop();
-  }
+  });
 }
 
 test('3-node NATS cluster, R3: killing the stream leader under load loses nothing that got 202', { timeout: 150_000 }, (t) => killNodeUnderLoad(t, 'stream leader'));
