@@ -3,6 +3,7 @@
  * child process. Everything binds 127.0.0.1 and is stopped by the test that started it.
  */
 import { spawn } from 'node:child_process';
+import type { TestContext } from 'node:test';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -207,4 +208,22 @@ export async function startGatewayAndFunction(reply: unknown, options: Distribut
   const gw = await startGateway({ logger: quietLogger(), ...options });
   const fn = await startFunctionServer(replyJson(reply));
   return { gw, fn };
+}
+
+/**
+ * Run `body`, which hands every CLI it spawns to `track` (the last one tracked is the current one). If `body` throws,
+ * the last 4,000 characters of the current CLI's output go to the test's diagnostics; in every case the current CLI
+ * is SIGKILLed (if it still runs), and then `cleanup` runs.
+ */
+export async function withCli(t: TestContext, body: (track: (cli: CliProcess) => CliProcess) => Promise<void>, cleanup?: () => Promise<void>): Promise<void> {
+  let current: CliProcess | undefined;
+  try {
+    await body((cli) => (current = cli));
+  } catch (err) {
+    if (current) t.diagnostic(current.output().slice(-4000));
+    throw err;
+  } finally {
+    if (current) await stopCli(current, 'SIGKILL');
+    if (cleanup) await cleanup();
+  }
 }
