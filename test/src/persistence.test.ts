@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudEvent } from '@switchyard/core';
 import type { CliProcess } from './helpers.ts';
-import { api, callsTo, cliPorts, cloudEvent, emit, send, spawnCli, startFunction, stopCli, subscribe, waitFor } from './helpers.ts';
+import { api, callsTo, cliPorts, cloudEvent, emit, send, spawnCli, startFunction, stopCli, subscribe, waitFor, withCli } from './helpers.ts';
 
 test('config survives a restart with --data-dir (SIGTERM, restart on the same dir, routing works)', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-persist-'));
@@ -17,10 +17,9 @@ test('config survives a restart with --data-dir (SIGTERM, restart on the same di
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(call.url === '/sync' ? { statusCode: 200, body: 'persisted' } : {}));
   });
-  let cli: CliProcess | undefined;
-  try {
+  await withCli(t, async (track) => {
     const first = await cliPorts();
-    cli = await spawnCli(['--data-dir', dir, ...first.args]);
+    let cli = track(await spawnCli(['--data-dir', dir, ...first.args]));
     await subscribe(first.config, { functionId: 'sync-fn', url: `${fn.url}sync`, eventType: 'http.request', type: 'sync', path: '/persist/:id', method: 'GET' });
     await subscribe(first.config, { functionId: 'async-fn', url: `${fn.url}async`, eventType: 'saved.event', type: 'async', path: '/persist' });
     assert.equal((await api(first.config, 'POST', '/v1/spaces/other/eventtypes', { name: 'other.type', metadata: { team: 'b' } })).status, 201);
@@ -37,7 +36,7 @@ test('config survives a restart with --data-dir (SIGTERM, restart on the same di
 
     // Restart on other ports, same directory.
     const second = await cliPorts();
-    cli = await spawnCli(['--data-dir', dir, ...second.args]);
+    cli = track(await spawnCli(['--data-dir', dir, ...second.args]));
     assert.equal((await api(second.config, 'GET', '/v1/spaces/default/functions')).text, before.functions);
     assert.equal((await api(second.config, 'GET', '/v1/spaces/default/subscriptions')).text, before.subscriptions);
     assert.equal((await api(second.config, 'GET', '/v1/spaces/other/eventtypes')).text, before.eventTypes);
@@ -58,18 +57,14 @@ test('config survives a restart with --data-dir (SIGTERM, restart on the same di
     assert.equal((await api(second.config, 'DELETE', '/v1/spaces/other/eventtypes/other.type')).status, 204);
     assert.equal(await stopCli(cli), 0, cli.output());
     const third = await cliPorts();
-    cli = await spawnCli(['--data-dir', dir, ...third.args]);
+    cli = track(await spawnCli(['--data-dir', dir, ...third.args]));
     assert.equal((await api(third.config, 'GET', '/v1/spaces/other/eventtypes/other.type')).status, 404);
     assert.equal((await api(third.config, 'GET', '/v1/spaces/default/subscriptions')).text, before.subscriptions);
     assert.equal(await stopCli(cli), 0, cli.output());
-  } catch (err) {
-    if (cli) t.diagnostic(cli.output().slice(-4000));
-    throw err;
-  } finally {
-    if (cli) await stopCli(cli, 'SIGKILL');
+  }, async () => {
     await fn.close();
     await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('without --data-dir nothing survives a restart', async () => {
@@ -96,11 +91,10 @@ test('a crash (SIGKILL) mid-load loses no accepted event: the journal is replaye
     counts.set(id, (counts.get(id) ?? 0) + 1);
     res.end('{}');
   });
-  let cli: CliProcess | undefined;
-  try {
+  await withCli(t, async (track) => {
     const ports = await cliPorts();
     const args = ['--data-dir', dir, '--workers', '2', '--workers-backlog', '1000', ...ports.args];
-    cli = await spawnCli(args);
+    let cli = track(await spawnCli(args));
     await subscribe(ports.config, { functionId: 'counter', url: fn.url, eventType: 'crash.event', type: 'async', path: '/crash' });
     const events = Array.from({ length: 200 }, () => cloudEvent('crash.event'));
     const accepted: string[] = [];
@@ -121,18 +115,14 @@ test('a crash (SIGKILL) mid-load loses no accepted event: the journal is replaye
     await Promise.all(Array.from({ length: 20 }, client));
     await cli.exited;
     const undelivered = accepted.filter((id) => !counts.has(id)).length;
-    cli = await spawnCli(args);
+    cli = track(await spawnCli(args));
     await waitFor(() => accepted.every((id) => counts.has(id)), 20_000, 'every accepted event after the crash');
     assert.equal(await stopCli(cli), 0, cli.output().slice(-3000));
     const duplicates = [...counts.values()].reduce((n, c) => n + c - 1, 0);
     t.diagnostic(`accepted ${accepted.length}/200, undelivered at the crash ${undelivered}, unique ${counts.size}, duplicates ${duplicates}`);
     assert.ok(accepted.length >= 80);
-  } catch (err) {
-    if (cli) t.diagnostic(cli.output().slice(-4000));
-    throw err;
-  } finally {
-    if (cli) await stopCli(cli, 'SIGKILL');
+  }, async () => {
     await fn.close();
     await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
