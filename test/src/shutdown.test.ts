@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { CloudEvent } from '@switchyard/core';
 import type { CliProcess, RawResponse } from './helpers.ts';
 import {
-  api, cliPorts, cloudEvent, emit, quietLogger, send, sleep, spawnCli, startFunction, startGateway, stopCli, subscribe, waitFor,
+  api, cliPorts, cloudEvent, emit, quietLogger, send, sleep, spawnCli, startFunction, startGateway, stopCli, subscribe, waitFor, withCli,
 } from './helpers.ts';
 
 const UNAVAILABLE = { errors: [{ message: 'Service Unavailable' }] };
@@ -48,12 +48,11 @@ async function countingFunction(delayMs: number) {
 test('SIGTERM during async load with --data-dir: every 202 is delivered at least once (journal + restart)', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-sigterm-'));
   const fn = await countingFunction(5);
-  let cli: CliProcess | undefined;
-  try {
+  await withCli(t, async (track) => {
     const ports = await cliPorts();
     // A short shutdown timeout leaves deliveries in the journal, so the restart path is exercised too.
     const args = ['--data-dir', dir, '--workers', '2', '--workers-backlog', '1000', '--shutdown-timeout', '300', ...ports.args];
-    cli = await spawnCli(args);
+    let cli = track(await spawnCli(args));
     await subscribe(ports.config, { functionId: 'counter', url: fn.server.url, eventType: 'load.event', type: 'async', path: '/load' });
 
     const events = Array.from({ length: 300 }, (_, i) => cloudEvent('load.event', { data: { i } }));
@@ -97,7 +96,7 @@ test('SIGTERM during async load with --data-dir: every 202 is delivered at least
     let restarted = false;
     if (missingAfterStop.length > 0) {
       restarted = true;
-      cli = await spawnCli(args);
+      cli = track(await spawnCli(args));
       await waitFor(() => accepted.every((id) => fn.counts.has(id)), 20_000, 'journaled deliveries after the restart');
       await sleep(100);
       assert.equal(await stopCli(cli), 0, cli.output().slice(-3000));
@@ -112,22 +111,17 @@ test('SIGTERM during async load with --data-dir: every 202 is delivered at least
     );
     assert.ok(accepted.length >= 100, `at least the first 100 answers were 202 (${accepted.length})`);
     for (const id of fn.counts.keys()) assert.ok(accepted.includes(id) || events.some((e) => e.id === id), 'only sent events delivered');
-  } catch (err) {
-    if (cli) t.diagnostic(cli.output().slice(-4000));
-    throw err;
-  } finally {
-    if (cli) await stopCli(cli, 'SIGKILL');
+  }, async () => {
     await fn.server.close();
     await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('SIGTERM without --data-dir: new requests get 503 JSON during the drain, the in-memory queue is drained, exit 0', async (t) => {
   const fn = await countingFunction(100);
-  let cli: CliProcess | undefined;
-  try {
+  await withCli(t, async (track) => {
     const ports = await cliPorts();
-    cli = await spawnCli(['--dev', '--workers', '2', ...ports.args]);
+    const cli = track(await spawnCli(['--dev', '--workers', '2', ...ports.args]));
     await subscribe(ports.config, { functionId: 'counter', url: fn.server.url, eventType: 'drain.event', type: 'async', path: '/drain' });
     const events = Array.from({ length: 20 }, () => cloudEvent('drain.event'));
     const replies = await Promise.all(events.map((e) => emit(ports.events, '/drain', e)));
@@ -157,13 +151,7 @@ test('SIGTERM without --data-dir: new requests get 503 JSON during the drain, th
     assert.equal(code, 0, cli.output().slice(-3000));
     assert.deepEqual(accepted.filter((id) => !fn.counts.has(id)), [], 'every 202 delivered before exit');
     t.diagnostic(`accepted ${accepted.length}, deliveries ${fn.total()}, unique ${fn.counts.size}`);
-  } catch (err) {
-    if (cli) t.diagnostic(cli.output().slice(-4000));
-    throw err;
-  } finally {
-    if (cli) await stopCli(cli, 'SIGKILL');
-    await fn.server.close();
-  }
+  }, () => fn.server.close());
 });
 
 test('in process: gateway.close() refuses new events with 503 while draining and delivers what it accepted', async () => {
