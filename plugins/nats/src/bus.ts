@@ -11,6 +11,7 @@ import { headers } from '@nats-io/transport-node';
 import type { MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { BusHandler, CloudEvent, SystemBus } from '@switchyard/core';
 import type { NatsLink } from './connection.ts';
+import { TurnBatch } from './turn.ts';
 
 export interface NatsBusOptions {
   readonly link: NatsLink;
@@ -20,8 +21,8 @@ export class NatsBus implements SystemBus {
   readonly #link: NatsLink;
   #nc: NatsConnection | undefined;
   readonly #subs = new Set<Subscription>();
-  #pending: { subject: string; id: string; body: string; headers: MsgHdrs }[] = [];
-  #flushing: NodeJS.Immediate | undefined;
+  /** Events of one event-loop turn go to nats.js together (one socket write); `close` sends what is pending first. */
+  readonly #turn = new TurnBatch();
 
   constructor(options: NatsBusOptions) {
     this.#link = options.link;
@@ -45,29 +46,23 @@ export class NatsBus implements SystemBus {
         const value = event[field];
         if (typeof value === 'string') h.set(`ce-${field}`, value);
       }
-      this.#pending.push({ subject, id: event.id, body: JSON.stringify(event), headers: h });
-      this.#flushing ??= setImmediate(() => this.#flush());
+      const body = JSON.stringify(event);
+      this.#turn.run(() => this.#send(subject, event.id, body, h));
     } catch (err) {
       this.#link.logger.error({ err, subject, id: event.id }, 'system event dropped: NATS publish failed');
     }
   }
 
-  #flush(): void {
-    if (this.#flushing !== undefined) clearImmediate(this.#flushing);
-    this.#flushing = undefined;
-    const pending = this.#pending;
-    this.#pending = [];
+  #send(subject: string, id: string, body: string, h: MsgHdrs): void {
     const nc = this.#nc;
-    for (const m of pending) {
-      if (nc === undefined || nc.isClosed() || nc.isDraining()) {
-        this.#link.logger.debug({ subject: m.subject, id: m.id }, 'system event dropped: the NATS bus is closed');
-        continue;
-      }
-      try {
-        nc.publish(m.subject, m.body, { headers: m.headers });
-      } catch (err) {
-        this.#link.logger.error({ err, subject: m.subject, id: m.id }, 'system event dropped: NATS publish failed');
-      }
+    if (nc === undefined || nc.isClosed() || nc.isDraining()) {
+      this.#link.logger.debug({ subject, id }, 'system event dropped: the NATS bus is closed');
+      return;
+    }
+    try {
+      nc.publish(subject, body, { headers: h });
+    } catch (err) {
+      this.#link.logger.error({ err, subject, id }, 'system event dropped: NATS publish failed');
     }
   }
 
@@ -96,7 +91,7 @@ export class NatsBus implements SystemBus {
 
   async close(): Promise<void> {
     if (this.#nc === undefined) return;
-    this.#flush();
+    this.#turn.flush();
     for (const sub of this.#subs) if (!this.#nc.isClosed()) sub.unsubscribe();
     this.#subs.clear();
     this.#nc = undefined;
