@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAwsTestServer } from '@switchyard/aws-common/testing';
 import type { AwsTestServer } from '@switchyard/aws-common/testing';
-import { replyJson, requestJson, startFunctionServer } from '@switchyard/core/testing';
+import { replyJson, requestJson, startFunctionServer, waitFor } from '@switchyard/core/testing';
 import type { FunctionServer } from '@switchyard/core/testing';
 import { startCli } from './cli-process.ts';
 import type { CliRun } from './cli-process.ts';
@@ -90,8 +90,7 @@ describe('switchyard: the providers of the default distribution', () => {
       body: { specversion: '1.0', type: 'job.queued', source: '/test', id: 'job-1', data: { n: 1 } },
     });
     assert.equal(emitted.status, 202, emitted.text);
-    const deadline = Date.now() + 15_000;
-    while (!aws.received.some((r) => r.service === 'sqs') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => aws.received.some((r) => r.service === 'sqs'), 15_000, 'the SendMessage');
     const sent = aws.received.find((r) => r.service === 'sqs');
     assert.ok(sent, 'the AWS server got the SendMessage');
     assert.equal(sent.error, undefined);
